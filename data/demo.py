@@ -1,0 +1,337 @@
+"""The demonstration store: synthetic, deterministic, labelled, and true to the published figures.
+
+Every configured measure from April 2019 to March 2021 (DESIGN §7), broken down where that makes
+sense: hospital activity by specialty and hospital site, diagnostics by hospital site, SPA
+discharges by pathway and referring site, eConsult and video consultations by PCN, 52-week waiters by
+specialty; IMD and ethnicity segments for elective and outpatient activity, with the most deprived
+and Black and Asian groups recovering more slowly.
+
+At the system total it reproduces the published figures exactly (PINNED below, with their sources);
+everything else is invented and is shown only under a "demonstration data" label. Totals are split
+into cells with the largest-remainder method so the cells always add up to the pinned total.
+
+The rows go through `Store.commit_rows`, the same commit path as an analyst's upload, so the demo
+store has an upload record like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from data.store import ALL, CommitResult, Store
+from metrics.config import Config
+from metrics.months import add_months, month_range
+
+SEED = 20200731  # the date of the Phase 3 letter; any fixed number would do
+DEMO_FILE_NAME = "demonstration-data (generated)"
+DEMO_AUTHOR = "Demonstration data builder"
+DEMO_NOTE = "Synthetic demonstration data: not real activity. Rebuild with `python -m data demo --force`."
+FIRST = dt.date(2019, 4, 1)
+LAST = dt.date(2021, 3, 1)
+HOSPITAL_SITES = ("PRUH", "ORPINGTON", "BECKENHAM_BEACON")
+SPA_REFERRING_SITES = ("PRUH", "KCH_DH", "OTHER_ACUTE")
+
+# Published figures the demo reproduces exactly at the system total (DESIGN §7).
+# (measure, month) → total; July 2019 totals are chosen so that July 2020 gives the published ratio.
+PINNED: dict[tuple[str, str], int] = {
+    ("econsult_submissions", "2020-02"): 3481,  # Bromley plan (003)
+    ("econsult_submissions", "2020-07"): 15091,  # Bromley plan (003)
+    ("ct_tests", "2019-07"): 3000,
+    ("ct_tests", "2020-07"): 2562,  # 85.4% of July 2019, Trust assessment (001)
+    ("mri_tests", "2019-07"): 2000,
+    ("mri_tests", "2020-07"): 1846,  # 92.3% of July 2019, Trust assessment (001)
+    ("op_first_attendances", "2019-07"): 20000,
+    ("op_first_attendances", "2020-07"): 19100,  # 95.5% of July 2019, Trust assessment (001)
+    ("op_followup_attendances", "2019-07"): 35000,
+    ("op_followup_attendances", "2020-07"): 27930,  # 79.8% of July 2019, Trust assessment (001)
+    # SPA April–June 2020, Bromley plan (003): 1,839 discharges, 854 from the PRUH,
+    # 75.5% within 24 hours (1,388 of 1,839 = 75.48%), 4,459 saved bed days, 257 welfare calls.
+    ("spa_discharges", "2020-04"): 580,
+    ("spa_discharges", "2020-05"): 610,
+    ("spa_discharges", "2020-06"): 649,
+    ("spa_discharges_within_24h", "2020-04"): 430,
+    ("spa_discharges_within_24h", "2020-05"): 462,
+    ("spa_discharges_within_24h", "2020-06"): 496,
+    ("spa_saved_bed_days", "2020-04"): 1420,
+    ("spa_saved_bed_days", "2020-05"): 1480,
+    ("spa_saved_bed_days", "2020-06"): 1559,
+    ("spa_welfare_calls", "2020-04"): 72,
+    ("spa_welfare_calls", "2020-05"): 85,
+    ("spa_welfare_calls", "2020-06"): 100,
+}
+# Discharges from the PRUH, April–June 2020 (854 in all).
+PINNED_PRUH_SPA = {"2020-04": 270, "2020-05": 285, "2020-06": 299}
+
+# Typical monthly system totals in 2019/20, before seasonality.
+LEVELS = {
+    "elective_ordinary_spells": 900,
+    "elective_daycase_spells": 4200,
+    "mri_tests": 2000,
+    "ct_tests": 3000,
+    "endoscopy_tests": 1100,
+    "op_first_attendances": 20000,
+    "op_followup_attendances": 35000,
+    "spa_discharges": 560,
+    "spa_saved_bed_days": 1350,
+    "spa_welfare_calls": 60,
+    "econsult_submissions": 3300,
+    "video_consultations": 40,
+}
+
+# Activity in each month of 2020/21 as a share of the same month of 2019/20 (April → March):
+# the first wave, recovery through the summer, a dip for the second wave in January.
+RECOVERY = {
+    "elective": [0.35, 0.42, 0.55, 0.68, 0.74, 0.78, 0.83, 0.88, 0.91, 0.72, 0.79, 0.92],
+    "mri_tests": [0.30, 0.42, 0.62, None, 0.88, 0.93, 0.97, 1.01, 0.94, 0.85, 0.90, 1.02],
+    "ct_tests": [0.45, 0.55, 0.70, None, 0.90, 0.88, 1.00, 1.03, 0.96, 0.86, 0.92, 1.01],
+    "endoscopy_tests": [0.10, 0.15, 0.30, 0.50, 0.65, 0.75, 0.85, 0.90, 0.93, 0.70, 0.80, 0.95],
+    "op_first_attendances": [0.45, 0.58, 0.78, None, 0.93, 0.97, 0.99, 1.02, 0.96, 0.85, 0.90, 1.01],
+    "op_followup_attendances": [0.50, 0.60, 0.70, None, 0.86, 0.92, 0.96, 0.98, 0.95, 0.84, 0.90, 0.99],
+}
+
+# Share of attendances held by telephone or video, 2019/20 and each month of 2020/21.
+VIRTUAL_2019 = {"op_first_virtual": 0.04, "op_followup_virtual": 0.07}
+VIRTUAL_2020 = {
+    "op_first_virtual": [0.70, 0.62, 0.50, 0.40, 0.33, 0.30, 0.28, 0.27, 0.30, 0.45, 0.38, 0.30],
+    "op_followup_virtual": [0.85, 0.80, 0.72, 0.65, 0.61, 0.58, 0.57, 0.62, 0.64, 0.70, 0.66, 0.60],
+}
+SPA_WITHIN_24H_2019 = 0.70
+SPA_WITHIN_24H_LATER = [0.77, 0.74, 0.70, 0.76, 0.78, 0.72, 0.73, 0.75, 0.79]  # Jul 2020 → Mar 2021
+
+# Long waiters and the cancer backlog through the pandemic (system totals, April → March).
+RTT_52 = [8, 9, 10, 9, 11, 12, 10, 11, 12, 13, 12, 14,
+          30, 75, 140, 230, 320, 420, 520, 610, 700, 820, 930, 1010]
+CANCER_62 = [58, 61, 57, 60, 63, 59, 62, 58, 60, 61, 60, 72,
+             150, 185, 172, 140, 118, 96, 78, 66, 61, 74, 68, 57]
+
+# Population segments: share of 2019/20 activity and how far recovery trails (−) or leads (+).
+IMD_SHARE = {"imd:1": 0.16, "imd:2": 0.18, "imd:3": 0.21, "imd:4": 0.22, "imd:5": 0.23}
+IMD_OFFSET = {"imd:1": -0.09, "imd:2": -0.05, "imd:3": -0.01, "imd:4": 0.02, "imd:5": 0.05}
+ETHNICITY_SHARE = {
+    "ethnicity:White": 0.77, "ethnicity:Black": 0.07, "ethnicity:Asian": 0.08,
+    "ethnicity:Mixed": 0.04, "ethnicity:Other": 0.04,
+}
+ETHNICITY_OFFSET = {
+    "ethnicity:White": 0.02, "ethnicity:Black": -0.08, "ethnicity:Asian": -0.06,
+    "ethnicity:Mixed": -0.03, "ethnicity:Other": -0.03,
+}
+SEGMENTED_MEASURES = (
+    "elective_ordinary_spells", "elective_daycase_spells", "op_first_attendances", "op_followup_attendances",
+)
+
+
+def allocate(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split an integer total in proportion to weights so that the parts add up exactly
+    (largest-remainder method)."""
+    weights = np.asarray(weights, dtype=float)
+    exact = total * weights / weights.sum()
+    parts = np.floor(exact).astype(int)
+    short = int(total - parts.sum())
+    if short:
+        order = np.argsort(-(exact - parts), kind="stable")
+        parts[order[:short]] += 1
+    return parts
+
+
+class _Builder:
+    def __init__(self, cfg: Config):
+        self.cfg = cfg
+        self.rng = np.random.default_rng(SEED)
+        self.months = month_range(FIRST, LAST)
+        self.rows: list[tuple] = []
+        self.totals: dict[tuple[str, dt.date], int] = {}
+
+    # System totals ------------------------------------------------------------------------------
+
+    def _season(self, month: dt.date) -> float:
+        # Fewer working days in August and December; a busy March.
+        return {8: 0.92, 12: 0.90, 3: 1.05}.get(month.month, 1.0)
+
+    def _baseline_totals(self, measure: str, level: float) -> dict[dt.date, int]:
+        first_year = self.months[:12]
+        return {
+            m: int(round(level * self._season(m) * self.rng.normal(1.0, 0.025)))
+            for m in first_year
+        }
+
+    def _pin(self, measure: str, totals: dict[dt.date, int]) -> dict[dt.date, int]:
+        for (pinned_measure, key), value in PINNED.items():
+            if pinned_measure == measure:
+                totals[dt.date(int(key[:4]), int(key[5:]), 1)] = value
+        return totals
+
+    def _recovering(self, measure: str, factors: list[float | None]) -> dict[dt.date, int]:
+        base = self._pin(measure, self._baseline_totals(measure, LEVELS[measure]))
+        totals = dict(base)
+        for i, m in enumerate(self.months[12:]):
+            factor = factors[i]
+            if factor is None:
+                continue  # pinned below
+            totals[m] = int(round(base[add_months(m, -12)] * factor))
+        return self._pin(measure, totals)
+
+    def build_totals(self) -> None:
+        t = self.totals
+
+        def put(measure: str, series: dict[dt.date, int]) -> None:
+            for m, v in series.items():
+                t[(measure, m)] = int(v)
+
+        for measure in ("elective_ordinary_spells", "elective_daycase_spells"):
+            put(measure, self._recovering(measure, RECOVERY["elective"]))
+        for measure in ("mri_tests", "ct_tests", "endoscopy_tests", "op_first_attendances", "op_followup_attendances"):
+            put(measure, self._recovering(measure, RECOVERY[measure]))
+        for virtual, parent in (("op_first_virtual", "op_first_attendances"), ("op_followup_virtual", "op_followup_attendances")):
+            shares = [VIRTUAL_2019[virtual]] * 11 + [0.20 if virtual == "op_first_virtual" else 0.30]
+            shares += VIRTUAL_2020[virtual]
+            put(virtual, {m: int(round(t[(parent, m)] * s)) for m, s in zip(self.months, shares, strict=True)})
+
+        spa = self._pin("spa_discharges", self._baseline_totals("spa_discharges", LEVELS["spa_discharges"]))
+        for m in self.months[12:]:
+            spa.setdefault(m, int(round(LEVELS["spa_discharges"] * 1.08 * self._season(m) * self.rng.normal(1, 0.04))))
+        spa = self._pin("spa_discharges", spa)
+        put("spa_discharges", spa)
+        within = {m: int(round(spa[m] * SPA_WITHIN_24H_2019 * self.rng.normal(1, 0.01))) for m in self.months[:12]}
+        within.update({m: int(round(spa[m] * s)) for m, s in zip(self.months[15:], SPA_WITHIN_24H_LATER, strict=True)})
+        put("spa_discharges_within_24h", self._pin("spa_discharges_within_24h", within))
+        for measure in ("spa_saved_bed_days", "spa_welfare_calls"):
+            series = self._baseline_totals(measure, LEVELS[measure])
+            for m in self.months[12:]:
+                series[m] = int(round(LEVELS[measure] * 1.1 * self.rng.normal(1, 0.05)))
+            put(measure, self._pin(measure, series))
+
+        econsult = {}
+        for m in self.months:
+            if m < dt.date(2020, 3, 1):
+                econsult[m] = int(round(LEVELS["econsult_submissions"] * self.rng.normal(1, 0.04)))
+            elif m < dt.date(2020, 7, 1):
+                # Total triage: every practice offering eConsult from April 2020.
+                econsult[m] = int(round({3: 5200, 4: 9800, 5: 12100, 6: 13900}[m.month] * self.rng.normal(1, 0.02)))
+            else:
+                econsult[m] = int(round(15091 * self.rng.normal(1.0, 0.05)))
+        put("econsult_submissions", self._pin("econsult_submissions", econsult))
+        video = {}
+        for m in self.months:
+            level = LEVELS["video_consultations"] if m < dt.date(2020, 3, 1) else 1850
+            video[m] = int(round(level * self.rng.normal(1, 0.06)))
+        put("video_consultations", video)
+        put("rtt_52_week_waiters", dict(zip(self.months, RTT_52, strict=True)))
+        put("cancer_62_day_backlog", dict(zip(self.months, CANCER_62, strict=True)))
+
+    # Breakdowns ---------------------------------------------------------------------------------
+
+    def _split(self, measure: str, cells: list[tuple[str, str]], weights: np.ndarray, jitter: float = 0.03) -> None:
+        for m in self.months:
+            total = self.totals[(measure, m)]
+            noisy = weights * self.rng.normal(1.0, jitter, size=len(weights)).clip(0.5, 1.5)
+            for (service, site), value in zip(cells, allocate(total, noisy), strict=True):
+                self.rows.append((m, measure, service, site, ALL, float(value)))
+
+    def build_rows(self) -> None:
+        cfg = self.cfg
+        specialties = [s.id for s in cfg.services if s.kind == "specialty"]
+        pathways = [s.id for s in cfg.services if s.kind == "spa_pathway"]
+        pcns = [s.id for s in cfg.sites if s.kind == "pcn"]
+        specialty_weights = self.rng.uniform(0.5, 1.5, size=len(specialties))
+        site_weights = np.array([0.62, 0.23, 0.15])  # PRUH, Orpington, Beckenham Beacon
+
+        service_site = [(s, site) for s in specialties for site in HOSPITAL_SITES]
+        service_site_w = np.array([w * sw for w in specialty_weights for sw in site_weights])
+        for measure in (
+            "elective_ordinary_spells", "elective_daycase_spells", "op_first_attendances",
+            "op_followup_attendances", "op_first_virtual", "op_followup_virtual",
+        ):
+            self._split(measure, service_site, service_site_w)
+        for measure in ("mri_tests", "ct_tests", "endoscopy_tests"):
+            self._split(measure, [(ALL, site) for site in HOSPITAL_SITES], site_weights)
+        self._split("rtt_52_week_waiters", [(s, ALL) for s in specialties], specialty_weights, jitter=0.1)
+        self.rows += [(m, "cancer_62_day_backlog", ALL, ALL, ALL, float(self.totals[("cancer_62_day_backlog", m)]))
+                      for m in self.months]
+
+        self._split_spa(pathways)
+        # Saved bed days are counted for PRUH discharges; welfare calls are made by the SPA itself.
+        self.rows += [(m, "spa_saved_bed_days", ALL, "PRUH", ALL, float(self.totals[("spa_saved_bed_days", m)]))
+                      for m in self.months]
+        self.rows += [(m, "spa_welfare_calls", ALL, ALL, ALL, float(self.totals[("spa_welfare_calls", m)]))
+                      for m in self.months]
+
+        pcn_weights = self.rng.uniform(0.7, 1.3, size=len(pcns))
+        for measure in ("econsult_submissions", "video_consultations"):
+            self._split(measure, [(ALL, p) for p in pcns], pcn_weights, jitter=0.05)
+
+        self._segments()
+
+    def _split_spa(self, pathways: list[str]) -> None:
+        # Pathway mix roughly as the Hospital Discharge Service expected: most go home.
+        pathway_w = np.array([0.50, 0.30, 0.12, 0.08])
+        for m in self.months:
+            total = self.totals[("spa_discharges", m)]
+            key = m.strftime("%Y-%m")
+            pruh = PINNED_PRUH_SPA.get(key) or int(round(total * 0.47 * self.rng.normal(1, 0.03)))
+            others = allocate(total - pruh, np.array([0.55, 0.45]))
+            by_site = dict(zip(SPA_REFERRING_SITES, [pruh, *others], strict=True))
+            within_total = self.totals[("spa_discharges_within_24h", m)]
+            within_by_site = allocate(within_total, np.array(list(by_site.values()), dtype=float))
+            for (site, site_total), site_within in zip(by_site.items(), within_by_site, strict=True):
+                parts = allocate(site_total, pathway_w * self.rng.normal(1, 0.05, size=4).clip(0.5, 1.5))
+                # Simple discharges go faster: weight the within-24h split towards pathway 0.
+                within_parts = allocate(site_within, parts * np.array([1.2, 1.0, 0.7, 0.6]))
+                within_parts = np.minimum(within_parts, parts)
+                # Whatever the cap removed goes back to the pathways with room, so totals still hold.
+                short = site_within - int(within_parts.sum())
+                for i in range(4):
+                    room = int(parts[i] - within_parts[i])
+                    take = min(room, short)
+                    within_parts[i] += take
+                    short -= take
+                for pathway, n, w in zip(pathways, parts, within_parts, strict=True):
+                    self.rows.append((m, "spa_discharges", pathway, site, ALL, float(n)))
+                    self.rows.append((m, "spa_discharges_within_24h", pathway, site, ALL, float(w)))
+
+    def _segments(self) -> None:
+        groups = ((IMD_SHARE, IMD_OFFSET), (ETHNICITY_SHARE, ETHNICITY_OFFSET))
+        for measure in SEGMENTED_MEASURES:
+            for shares, offsets in groups:
+                names = list(shares)
+                base_w = np.array([shares[n] for n in names])
+                baseline: dict[dt.date, np.ndarray] = {}
+                for m in self.months:
+                    total = self.totals[(measure, m)]
+                    if m < dt.date(2020, 4, 1):
+                        parts = allocate(total, base_w * self.rng.normal(1, 0.01, size=len(names)))
+                        baseline[m] = parts
+                    else:
+                        last_year = baseline[add_months(m, -12)]
+                        ratio = total / max(last_year.sum(), 1)
+                        factors = np.array([max(ratio + offsets[n], 0.05) for n in names])
+                        parts = allocate(total, last_year * factors)
+                    for name, value in zip(names, parts, strict=True):
+                        self.rows.append((m, measure, ALL, ALL, name, float(value)))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["month", "measure", "service", "site", "segment", "value"])
+
+
+def build_demo_frame(cfg: Config) -> pd.DataFrame:
+    """Every demonstration row (month, measure, service, site, segment, value); deterministic."""
+    builder = _Builder(cfg)
+    builder.build_totals()
+    builder.build_rows()
+    frame = builder.frame()
+    missing = sorted({m.id for m in cfg.measures} - set(frame["measure"]))
+    if missing:
+        raise ValueError(f"the demonstration builder has no data for measure(s): {', '.join(missing)}")
+    return frame
+
+
+def build_demo_store(store: Store, cfg: Config) -> CommitResult:
+    """Write the demonstration rows into the store through the ordinary commit path."""
+    frame = build_demo_frame(cfg)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()
+    return store.commit_rows(
+        frame, file_name=DEMO_FILE_NAME, sha256=digest, uploaded_by=DEMO_AUTHOR, note=DEMO_NOTE, kind="demo"
+    )

@@ -1,0 +1,272 @@
+"""Metric series from measure totals: value, baseline, ratio, target, gap and RAG status.
+
+Pure functions: frames in, frames out. The input is a frame of monthly measure totals
+(`month`, `measure`, `value`) as `data.store.Store.measure_totals` returns it.
+
+Units: ratio and share metrics are fractions (0.854 = 85.4%), their gaps percentage points as
+fractions (−0.046 = 4.6 points short); count metrics are counts and their gaps counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from metrics.config import Config, Metric
+from metrics.months import add_months, baseline_month, financial_year_label, month_range, to_month
+
+# Floating-point ratios such as 0.9 computed as 2700/3000 must meet a 0.9 target exactly.
+TOLERANCE = 1e-9
+
+STATUSES = ("green", "amber", "red", "no_target", "no_data")
+STATUS_WORDS = {
+    "green": "Green",
+    "amber": "Amber",
+    "red": "Red",
+    "no_target": "No target",
+    "no_data": "No data",
+}
+# Icons carry the status without colour (RAG is never shown by colour alone).
+STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "no_target": "–", "no_data": "?"}
+# NHS identity colours; text colour chosen for WCAG 2.1 AA contrast on each background.
+STATUS_COLOURS = {
+    "green": ("#007F3B", "#FFFFFF"),
+    "amber": ("#FFB81C", "#212B32"),
+    "red": ("#D5281B", "#FFFFFF"),
+    "no_target": ("#4C6272", "#FFFFFF"),
+    "no_data": ("#D8DDE0", "#212B32"),
+}
+
+SERIES_COLUMNS = [
+    "month",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "gap",
+    "status",
+]
+
+
+def rag_status(
+    value: float | None,
+    target: float | None,
+    improvement: str,
+    margin: float,
+    relative_margin: bool = False,
+) -> str:
+    """Green at or better than target, amber short by no more than the margin, red beyond it.
+
+    For lower-is-better metrics ("decrease") "better" means lower. With `relative_margin` (count
+    metrics) the margin is a share of the target rather than absolute percentage points.
+    A neutral metric has no direction to judge, so it has no target status.
+    """
+    if _missing(value):
+        return "no_data"
+    if _missing(target) or improvement == "neutral":
+        return "no_target"
+    if improvement == "increase":
+        shortfall = target - value
+    elif improvement == "decrease":
+        shortfall = value - target
+    else:
+        raise ValueError(f"improvement must be increase, decrease or neutral, not '{improvement}'")
+    allowed = margin * abs(target) if relative_margin else margin
+    if shortfall <= TOLERANCE:
+        return "green"
+    if shortfall <= allowed + TOLERANCE:
+        return "amber"
+    return "red"
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def _sum_measures(totals: pd.DataFrame, measures: list[str]) -> pd.Series:
+    """Month → sum of the measures; NaN in a month where any of them is missing (a partial sum
+    would understate activity)."""
+    if totals.empty:
+        return pd.Series(dtype=float)
+    subset = totals[totals["measure"].isin(measures)]
+    wide = subset.pivot_table(index="month", columns="measure", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=measures)
+    summed = wide.sum(axis=1, min_count=len(measures))
+    summed[wide.isna().any(axis=1)] = float("nan")
+    summed.index = [to_month(m) for m in summed.index]
+    return summed.astype(float)
+
+
+def compute_series(
+    cfg: Config,
+    metric: Metric,
+    totals: pd.DataFrame,
+    months: list[dt.date],
+    service: str = "All",
+) -> pd.DataFrame:
+    """One row per month: value, numerator, denominator, target, gap, status.
+
+    - ratio_to_baseline: numerator = the measures in the month; denominator = the same measures in
+      the same month of the baseline year; value = numerator ÷ denominator.
+    - share: numerator measures ÷ denominator measures in the same month.
+    - count: value = the measures' total; denominator = the reference month's total when the metric
+      has a reference_period (so the ratio to it can be shown), else empty.
+    """
+    months = [to_month(m) for m in months]
+    if metric.type == "ratio_to_baseline":
+        sums = _sum_measures(totals, metric.measures)
+        numerator = [sums.get(m, float("nan")) for m in months]
+        denominator = [sums.get(baseline_month(m, cfg.baseline_year), float("nan")) for m in months]
+        values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
+    elif metric.type == "share":
+        top = _sum_measures(totals, metric.numerator)
+        bottom = _sum_measures(totals, metric.denominator)
+        numerator = [top.get(m, float("nan")) for m in months]
+        denominator = [bottom.get(m, float("nan")) for m in months]
+        values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
+    elif metric.type == "count":
+        sums = _sum_measures(totals, metric.measures)
+        numerator = [sums.get(m, float("nan")) for m in months]
+        reference = (
+            sums.get(to_month(metric.reference_period), float("nan")) if metric.reference_period else float("nan")
+        )
+        denominator = [reference for _ in months]
+        values = list(numerator)
+    else:
+        raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
+
+    targets = [_target(cfg, metric, m, service, denominator[i]) for i, m in enumerate(months)]
+    frame = pd.DataFrame(
+        {
+            "month": months,
+            "value": values,
+            "numerator": numerator,
+            "denominator": denominator,
+            "target": targets,
+        },
+        columns=SERIES_COLUMNS[:5],
+    ).astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    frame["gap"] = frame["value"] - frame["target"]
+    relative = metric.type == "count"
+    frame["status"] = [
+        rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
+        for v, t in zip(frame["value"], frame["target"], strict=True)
+    ]
+    return frame
+
+
+def _divide(numerator: float, denominator: float) -> float:
+    if _missing(numerator) or _missing(denominator) or denominator == 0:
+        return float("nan")
+    return numerator / denominator
+
+
+def _target(cfg: Config, metric: Metric, month: dt.date, service: str, reference: float) -> float:
+    target = cfg.target_for(metric, month, service)
+    if target is None:
+        return float("nan")
+    if metric.type == "count" and metric.reference_target is not None:
+        # A count target written as a multiple of the reference month ("back to February 2020").
+        return float("nan") if _missing(reference) else target * reference
+    return float(target)
+
+
+def chart_months(cfg: Config, metric: Metric, end: dt.date) -> list[dt.date]:
+    """Months a metric's trajectory chart covers up to `end`.
+
+    A ratio to the baseline year is 100% by definition during that year, so its chart starts the
+    April after it; other metrics show the baseline year for context.
+    """
+    start = cfg.first_month
+    if metric.type == "ratio_to_baseline":
+        start = add_months(start, 12)
+    return month_range(start, max(to_month(end), start))
+
+
+def latest_row(series: pd.DataFrame, month: dt.date) -> dict:
+    """The series row for `month` as a dict (all-NaN with status no_data when absent)."""
+    row = series[series["month"] == to_month(month)]
+    if row.empty:
+        return {"month": to_month(month), "value": float("nan"), "numerator": float("nan"),
+                "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data"}
+    return row.iloc[0].to_dict()
+
+
+def tiles_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: dt.date) -> pd.DataFrame:
+    """One row per metric for the chosen month: id, label, value, target, gap, status and the
+    formatted text a tile shows."""
+    rows = []
+    for metric_id, series in series_by_metric.items():
+        metric = cfg.metric(metric_id)
+        row = latest_row(series, month)
+        rows.append(
+            {
+                "metric": metric_id,
+                "label": metric.label,
+                "month": to_month(month),
+                "value": row["value"],
+                "target": row["target"],
+                "gap": row["gap"],
+                "status": row["status"],
+                "value_text": format_value(row["value"], metric),
+                "target_text": format_value(row["target"], metric),
+                "gap_text": format_gap(row["gap"], metric),
+                "status_text": describe_status(row["status"], row["gap"], metric, cfg.rag.amber_margin),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def report_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: dt.date) -> pd.DataFrame:
+    """`python -m metrics report`: metric, month, value, target, gap, status (fractions, not %)."""
+    tiles = tiles_frame(cfg, series_by_metric, month)
+    if tiles.empty:
+        return pd.DataFrame(columns=["metric", "month", "value", "target", "gap", "status"])
+    out = tiles[["metric", "month", "value", "target", "gap", "status"]].copy()
+    out["month"] = [m.strftime("%Y-%m") for m in out["month"]]
+    for column in ("value", "target", "gap"):
+        out[column] = out[column].round(6)
+    return out
+
+
+# --- formatting (shared by pages, charts and the board pack) -------------------------------------
+
+
+def format_value(value: float, metric: Metric) -> str:
+    """85.4% for ratio and share metrics; 15,091 for counts; an en dash when missing."""
+    if _missing(value):
+        return "–"
+    if metric.is_percent:
+        return f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
+def format_gap(gap: float, metric: Metric) -> str:
+    """Signed gap to target: "−4.6 pts" for percentages, "+1,204" for counts."""
+    if _missing(gap):
+        return "–"
+    sign = "+" if gap > TOLERANCE else ("−" if gap < -TOLERANCE else "±")
+    if metric.is_percent:
+        return f"{sign}{abs(gap) * 100:.1f} pts"
+    return f"{sign}{abs(gap):,.0f}"
+
+
+def describe_status(status: str, gap: float, metric: Metric, margin: float) -> str:
+    """The RAG status in words, e.g. "Red: 4.6 points below target"."""
+    if status in ("no_target", "no_data"):
+        return STATUS_WORDS[status]
+    if status == "green":
+        return "Green: target met"
+    worse = "above" if metric.improvement == "decrease" else "below"
+    if metric.is_percent:
+        amount = f"{abs(gap) * 100:.1f} points"
+    else:
+        amount = f"{abs(gap):,.0f}"
+    return f"{STATUS_WORDS[status]}: {amount} {worse} target"
+
+
+def fy_boundaries(months: list[dt.date]) -> list[tuple[dt.date, str]]:
+    """(April, "2020/21") for each financial year starting within the months shown."""
+    return [(m, financial_year_label(m)) for m in months if m.month == 4]

@@ -1,0 +1,478 @@
+"""Load and validate config.yaml into typed models; every problem is reported at once.
+
+Structure is checked by pydantic; cross-references (a metric naming a missing measure, a per-service
+override naming an unknown service, …) by small rules that each return a list of problems, so one run
+names every mistake together with the place to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections import Counter
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from metrics.months import parse_month
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
+# The store path can be overridden without editing config.yaml (tests, benchmarks, deployments).
+DB_ENV_VAR = "RECOVERY_DB"
+
+MetricType = Literal["ratio_to_baseline", "share", "count"]
+Improvement = Literal["increase", "decrease", "neutral"]
+
+
+class ConfigError(ValueError):
+    """config.yaml has problems; `problems` lists each as a sentence naming where to fix it."""
+
+    def __init__(self, problems: list[str], path: Path | str = "config.yaml"):
+        self.problems = problems
+        self.path = str(path)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{self.path} has {len(problems)} problem(s):\n{lines}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_month(value: str) -> str:
+    parse_month(value)
+    return value
+
+
+class Dimension(_Model):
+    """A service, site or segment that facts can be broken down by."""
+
+    id: str
+    label: str
+    kind: str = ""
+    group: str = ""
+    aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases_as_text(cls, value: object) -> object:
+        # Treatment function codes are numbers in YAML (110); store them as text ("110").
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class Measure(_Model):
+    """A raw count that analysts upload."""
+
+    id: str
+    label: str
+    unit: str = ""
+    description: str = ""
+    source: str = ""
+
+
+class Trajectory(_Model):
+    """Month → target steps; each holds until the next step, the last until `end` (if given)."""
+
+    label: str = ""
+    steps: dict[str, float]
+    end: str | None = None
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_are_months(cls, steps: dict[str, float]) -> dict[str, float]:
+        bad = [key for key in steps if not _is_month(key)]
+        if bad:
+            raise ValueError(f"trajectory month(s) {', '.join(map(repr, bad))} are not YYYY-MM")
+        if not steps:
+            raise ValueError("a trajectory needs at least one step")
+        return steps
+
+    @field_validator("end")
+    @classmethod
+    def _end_is_month(cls, value: str | None) -> str | None:
+        return value if value is None else _check_month(value)
+
+    def target_for(self, month: dt.date) -> float | None:
+        """The target in force in `month`, or None outside the trajectory."""
+        if self.end is not None and month > parse_month(self.end):
+            return None
+        current = None
+        for key in sorted(self.steps):
+            if parse_month(key) <= month:
+                current = self.steps[key]
+        return current
+
+
+class SpcSettings(_Model):
+    """Making Data Count settings; None means "use the global default"."""
+
+    rebase: list[str] | None = None
+    screen_outliers: bool | None = None
+    fix_after_n_points: int | None = None
+
+    @field_validator("rebase")
+    @classmethod
+    def _rebase_months(cls, value: list[str] | None) -> list[str] | None:
+        for month in value or []:
+            _check_month(month)
+        return value
+
+    @field_validator("fix_after_n_points")
+    @classmethod
+    def _enough_points(cls, value: int | None) -> int | None:
+        if value is not None and value < 12:
+            raise ValueError("fix_after_n_points must be at least 12 (or null for all points)")
+        return value
+
+
+class TargetOverride(_Model):
+    """A service-specific target replacing the metric's own."""
+
+    trajectory: str | None = None
+    target: float | None = None
+    target_from: str | None = None
+
+
+class Metric(_Model):
+    """A metric over measures, with its trajectory or flat target."""
+
+    id: str
+    label: str
+    description: str
+    type: MetricType
+    unit: str
+    improvement: Improvement
+    source: str
+    headline: bool = False
+    group: str = ""
+    measures: list[str] = Field(default_factory=list)
+    numerator: list[str] = Field(default_factory=list)
+    denominator: list[str] = Field(default_factory=list)
+    trajectory: str | None = None
+    target: float | None = None
+    target_from: str | None = None
+    reference_period: str | None = None
+    reference_target: float | None = None
+    overrides: dict[str, TargetOverride] = Field(default_factory=dict)
+    spc: SpcSettings = Field(default_factory=SpcSettings)
+
+    @field_validator("target_from", "reference_period")
+    @classmethod
+    def _months(cls, value: str | None) -> str | None:
+        return value if value is None else _check_month(value)
+
+    @property
+    def input_measures(self) -> list[str]:
+        """Every measure the metric reads."""
+        if self.type == "share":
+            return list(dict.fromkeys(self.numerator + self.denominator))
+        return list(self.measures)
+
+    @property
+    def is_percent(self) -> bool:
+        return self.type in ("ratio_to_baseline", "share")
+
+
+class RagSettings(_Model):
+    amber_margin: float = 0.05
+
+
+class SpcDefaults(_Model):
+    rebase: list[str] = Field(default_factory=lambda: ["2020-04"])
+    screen_outliers: bool = True
+    fix_after_n_points: int | None = None
+
+    @field_validator("rebase")
+    @classmethod
+    def _rebase_months(cls, value: list[str]) -> list[str]:
+        for month in value:
+            _check_month(month)
+        return value
+
+
+class Paths(_Model):
+    db: str = "data/recovery.duckdb"
+
+
+class UploadSettings(_Model):
+    max_file_mb: float = 50
+
+
+class Config(_Model):
+    """The whole of config.yaml."""
+
+    organisation: str = "One Bromley"
+    baseline_year: int = 2019
+    rag: RagSettings = Field(default_factory=RagSettings)
+    spc: SpcDefaults = Field(default_factory=SpcDefaults)
+    paths: Paths = Field(default_factory=Paths)
+    upload: UploadSettings = Field(default_factory=UploadSettings)
+    services: list[Dimension]
+    sites: list[Dimension]
+    segments: list[Dimension]
+    measures: list[Measure]
+    trajectories: dict[str, Trajectory] = Field(default_factory=dict)
+    metrics: list[Metric]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @cached_property
+    def metric_by_id(self) -> dict[str, Metric]:
+        return {m.id: m for m in self.metrics}
+
+    @cached_property
+    def measure_by_id(self) -> dict[str, Measure]:
+        return {m.id: m for m in self.measures}
+
+    @cached_property
+    def service_by_id(self) -> dict[str, Dimension]:
+        return {s.id: s for s in self.services}
+
+    @cached_property
+    def site_by_id(self) -> dict[str, Dimension]:
+        return {s.id: s for s in self.sites}
+
+    @cached_property
+    def segment_by_id(self) -> dict[str, Dimension]:
+        return {s.id: s for s in self.segments}
+
+    @property
+    def headline_metrics(self) -> list[Metric]:
+        return [m for m in self.metrics if m.headline]
+
+    @property
+    def first_month(self) -> dt.date:
+        """April of the baseline year: nothing earlier is accepted or shown."""
+        return dt.date(self.baseline_year, 4, 1)
+
+    def metric(self, metric_id: str) -> Metric:
+        """The metric with this id; ValueError with a suggestion when unknown."""
+        try:
+            return self.metric_by_id[metric_id]
+        except KeyError:
+            raise ValueError(_unknown("metric", metric_id, self.metric_by_id)) from None
+
+    def target_for(self, metric: Metric, month: dt.date, service: str = "All") -> float | None:
+        """The target in force for a ratio or share metric in a month (per-service override first).
+
+        Count metrics with a `reference_target` are handled by compute (the target is a multiple of
+        the reference month's value); this returns that multiple for them.
+        """
+        source: Metric | TargetOverride = metric.overrides.get(service, metric)
+        if source.trajectory:
+            return self.trajectories[source.trajectory].target_for(month)
+        value = source.target if source.target is not None else getattr(source, "reference_target", None)
+        if value is None:
+            return None
+        if source.target_from and month < parse_month(source.target_from):
+            return None
+        return value
+
+    def spc_settings(self, metric: Metric) -> SpcDefaults:
+        """The metric's SPC settings with the global defaults filled in."""
+        own = metric.spc
+        return SpcDefaults(
+            rebase=own.rebase if own.rebase is not None else self.spc.rebase,
+            screen_outliers=own.screen_outliers if own.screen_outliers is not None else self.spc.screen_outliers,
+            fix_after_n_points=own.fix_after_n_points
+            if own.fix_after_n_points is not None
+            else self.spc.fix_after_n_points,
+        )
+
+    def label_for(self, kind: str, ident: str) -> str:
+        """Display label of a service / site / segment / measure / metric id ("All" stays "All")."""
+        if ident == "All":
+            return {"service": "All services", "site": "All sites", "segment": "Everyone"}.get(kind, "All")
+        table = {
+            "service": self.service_by_id,
+            "site": self.site_by_id,
+            "segment": self.segment_by_id,
+            "measure": self.measure_by_id,
+            "metric": self.metric_by_id,
+        }[kind]
+        item = table.get(ident)
+        return item.label if item else ident
+
+
+def _is_month(text: str) -> bool:
+    try:
+        parse_month(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unknown(kind: str, name: str, known: dict | list) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"unknown {kind} '{name}'.{hint}"
+
+
+# Cross-reference rules: each takes the parsed config and returns a list of problems.
+
+
+def _duplicate_ids(cfg: Config) -> list[str]:
+    problems = []
+    for section in ("services", "sites", "segments", "measures", "metrics"):
+        counts = Counter(item.id for item in getattr(cfg, section))
+        problems += [
+            f"{section}: id '{ident}' is declared {n} times; give each one a unique id."
+            for ident, n in counts.items()
+            if n > 1
+        ]
+    return problems
+
+
+def _reserved_ids(cfg: Config) -> list[str]:
+    return [
+        f"{section}: 'All' is reserved for the total; rename that entry."
+        for section in ("services", "sites", "segments")
+        if any(item.id == "All" for item in getattr(cfg, section))
+    ]
+
+
+def _ambiguous_aliases(cfg: Config) -> list[str]:
+    problems = []
+    for section in ("services", "sites", "segments"):
+        owner: dict[str, str] = {}
+        for item in getattr(cfg, section):
+            for name in {item.id, item.label, *item.aliases}:
+                key = normalise_name(name)
+                if key in owner and owner[key] != item.id:
+                    problems.append(
+                        f"{section}: the name '{name}' is used by both '{owner[key]}' and '{item.id}'; "
+                        "an uploaded name must point to one entry only."
+                    )
+                owner[key] = item.id
+    return problems
+
+
+def _metric_measures(cfg: Config) -> list[str]:
+    problems = []
+    for m in cfg.metrics:
+        for field in ("measures", "numerator", "denominator"):
+            for name in getattr(m, field):
+                if name not in cfg.measure_by_id:
+                    problems.append(f"metric '{m.id}': {field} names {_unknown('measure', name, cfg.measure_by_id)}")
+    return problems
+
+
+def _metric_shape(cfg: Config) -> list[str]:
+    problems = []
+    for m in cfg.metrics:
+        where = f"metric '{m.id}'"
+        if m.type == "share":
+            if not m.numerator:
+                problems.append(f"{where}: a share needs a numerator (a list of measures).")
+            if not m.denominator:
+                problems.append(f"{where}: a share needs a denominator (a list of measures).")
+            if m.measures:
+                problems.append(f"{where}: a share takes numerator and denominator, not measures.")
+        elif m.type in ("ratio_to_baseline", "count"):
+            if not m.measures:
+                problems.append(f"{where}: a {m.type} metric needs measures (a list of measure ids).")
+            if m.numerator or m.denominator:
+                problems.append(f"{where}: numerator/denominator belong to share metrics only.")
+        else:  # pragma: no cover - pydantic already limits the type
+            raise AssertionError(f"unhandled metric type {m.type}")
+        if m.trajectory and m.target is not None:
+            problems.append(f"{where}: give either a trajectory or a flat target, not both.")
+        if m.trajectory and m.trajectory not in cfg.trajectories:
+            problems.append(f"{where}: trajectory {_unknown('trajectory', m.trajectory, cfg.trajectories)}")
+        if m.reference_target is not None and not m.reference_period:
+            problems.append(f"{where}: reference_target needs a reference_period to multiply.")
+        if m.reference_period and m.type != "count":
+            problems.append(f"{where}: reference_period applies to count metrics only.")
+    return problems
+
+
+def _overrides(cfg: Config) -> list[str]:
+    problems = []
+    for m in cfg.metrics:
+        for service, override in m.overrides.items():
+            if service not in cfg.service_by_id:
+                problems.append(
+                    f"metric '{m.id}': overrides names {_unknown('service', service, cfg.service_by_id)}"
+                )
+            if override.trajectory and override.trajectory not in cfg.trajectories:
+                problems.append(
+                    f"metric '{m.id}': override for '{service}' names "
+                    f"{_unknown('trajectory', override.trajectory, cfg.trajectories)}"
+                )
+    return problems
+
+
+def _settings(cfg: Config) -> list[str]:
+    problems = []
+    if not 0 <= cfg.rag.amber_margin < 1:
+        problems.append("rag.amber_margin must be a fraction between 0 and 1 (0.05 = 5 percentage points).")
+    if not 2000 <= cfg.baseline_year <= 2100:
+        problems.append("baseline_year must be the year an April–March financial year starts, e.g. 2019.")
+    if cfg.upload.max_file_mb <= 0:
+        problems.append("upload.max_file_mb must be a positive number of megabytes.")
+    return problems
+
+
+RULES = (_duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings)
+
+
+def normalise_name(name: object) -> str:
+    """Case- and space-insensitive form of a name, used to match uploads to ids, labels and aliases."""
+    return " ".join(str(name).split()).casefold()
+
+
+def _describe_pydantic_error(error: dict, raw: dict) -> str:
+    loc = list(error["loc"])
+    where = []
+    node: object = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            ident = node.get("id") if isinstance(node, dict) else None
+            where.append(f"'{ident}'" if ident else f"item {part + 1}")
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            where.append(str(part))
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "literal_error":
+        message = f"{message} (found {error.get('input')!r})"
+    elif error["type"] == "extra_forbidden":
+        message = "is not a setting this dashboard knows; remove it or check its spelling"
+    return f"{' → '.join(where)}: {message}."
+
+
+def parse_config(raw: object, path: Path | str = "config.yaml") -> Config:
+    """Validate an already-parsed YAML document; raise ConfigError listing every problem."""
+    if not isinstance(raw, dict):
+        raise ConfigError(["the file must be a YAML mapping of settings (it is empty or a list)."], path)
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([_describe_pydantic_error(e, raw) for e in exc.errors()], path) from None
+    problems = [problem for rule in RULES for problem in rule(cfg)]
+    if problems:
+        raise ConfigError(problems, path)
+    return cfg
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate config.yaml (default: the project's own)."""
+    path = Path(path) if path else DEFAULT_CONFIG_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"the configuration file {path} does not exist."], path) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"it is not valid YAML: {exc}"], path) from None
+    return parse_config(raw, path)
+
+
+def resolve_db_path(cfg: Config, override: str | Path | None = None) -> Path:
+    """Where the store lives: --db, then RECOVERY_DB, then config.yaml (relative to the project)."""
+    chosen = override or os.environ.get(DB_ENV_VAR) or cfg.paths.db
+    path = Path(chosen)
+    return path if path.is_absolute() else (Path.cwd() / path if override or os.environ.get(DB_ENV_VAR) else PROJECT_ROOT / path)
