@@ -154,7 +154,7 @@ class _Builder:
     def _baseline_totals(self, measure: str, level: float) -> dict[dt.date, int]:
         first_year = self.months[:12]
         return {
-            m: int(round(level * self._season(m) * self.rng.normal(1.0, 0.025)))
+            m: round(level * self._season(m) * self.rng.normal(1.0, 0.025))
             for m in first_year
         }
 
@@ -171,7 +171,7 @@ class _Builder:
             factor = factors[i]
             if factor is None:
                 continue  # pinned below
-            totals[m] = int(round(base[add_months(m, -12)] * factor))
+            totals[m] = round(base[add_months(m, -12)] * factor)
         return self._pin(measure, totals)
 
     def build_totals(self) -> None:
@@ -185,39 +185,43 @@ class _Builder:
             put(measure, self._recovering(measure, RECOVERY["elective"]))
         for measure in ("mri_tests", "ct_tests", "endoscopy_tests", "op_first_attendances", "op_followup_attendances"):
             put(measure, self._recovering(measure, RECOVERY[measure]))
-        for virtual, parent in (("op_first_virtual", "op_first_attendances"), ("op_followup_virtual", "op_followup_attendances")):
+        virtual_parents = (
+            ("op_first_virtual", "op_first_attendances"),
+            ("op_followup_virtual", "op_followup_attendances"),
+        )
+        for virtual, parent in virtual_parents:
             shares = [VIRTUAL_2019[virtual]] * 11 + [0.20 if virtual == "op_first_virtual" else 0.30]
             shares += VIRTUAL_2020[virtual]
-            put(virtual, {m: int(round(t[(parent, m)] * s)) for m, s in zip(self.months, shares, strict=True)})
+            put(virtual, {m: round(t[(parent, m)] * s) for m, s in zip(self.months, shares, strict=True)})
 
         spa = self._pin("spa_discharges", self._baseline_totals("spa_discharges", LEVELS["spa_discharges"]))
         for m in self.months[12:]:
-            spa.setdefault(m, int(round(LEVELS["spa_discharges"] * 1.08 * self._season(m) * self.rng.normal(1, 0.04))))
+            spa.setdefault(m, round(LEVELS["spa_discharges"] * 1.08 * self._season(m) * self.rng.normal(1, 0.04)))
         spa = self._pin("spa_discharges", spa)
         put("spa_discharges", spa)
-        within = {m: int(round(spa[m] * SPA_WITHIN_24H_2019 * self.rng.normal(1, 0.01))) for m in self.months[:12]}
-        within.update({m: int(round(spa[m] * s)) for m, s in zip(self.months[15:], SPA_WITHIN_24H_LATER, strict=True)})
+        within = {m: round(spa[m] * SPA_WITHIN_24H_2019 * self.rng.normal(1, 0.01)) for m in self.months[:12]}
+        within.update({m: round(spa[m] * s) for m, s in zip(self.months[15:], SPA_WITHIN_24H_LATER, strict=True)})
         put("spa_discharges_within_24h", self._pin("spa_discharges_within_24h", within))
         for measure in ("spa_saved_bed_days", "spa_welfare_calls"):
             series = self._baseline_totals(measure, LEVELS[measure])
             for m in self.months[12:]:
-                series[m] = int(round(LEVELS[measure] * 1.1 * self.rng.normal(1, 0.05)))
+                series[m] = round(LEVELS[measure] * 1.1 * self.rng.normal(1, 0.05))
             put(measure, self._pin(measure, series))
 
         econsult = {}
         for m in self.months:
             if m < dt.date(2020, 3, 1):
-                econsult[m] = int(round(LEVELS["econsult_submissions"] * self.rng.normal(1, 0.04)))
+                econsult[m] = round(LEVELS["econsult_submissions"] * self.rng.normal(1, 0.04))
             elif m < dt.date(2020, 7, 1):
                 # Total triage: every practice offering eConsult from April 2020.
-                econsult[m] = int(round({3: 5200, 4: 9800, 5: 12100, 6: 13900}[m.month] * self.rng.normal(1, 0.02)))
+                econsult[m] = round({3: 5200, 4: 9800, 5: 12100, 6: 13900}[m.month] * self.rng.normal(1, 0.02))
             else:
-                econsult[m] = int(round(15091 * self.rng.normal(1.0, 0.05)))
+                econsult[m] = round(15091 * self.rng.normal(1.0, 0.05))
         put("econsult_submissions", self._pin("econsult_submissions", econsult))
         video = {}
         for m in self.months:
             level = LEVELS["video_consultations"] if m < dt.date(2020, 3, 1) else 1850
-            video[m] = int(round(level * self.rng.normal(1, 0.06)))
+            video[m] = round(level * self.rng.normal(1, 0.06))
         put("video_consultations", video)
         put("rtt_52_week_waiters", dict(zip(self.months, RTT_52, strict=True)))
         put("cancer_62_day_backlog", dict(zip(self.months, CANCER_62, strict=True)))
@@ -271,7 +275,7 @@ class _Builder:
         for m in self.months:
             total = self.totals[("spa_discharges", m)]
             key = m.strftime("%Y-%m")
-            pruh = PINNED_PRUH_SPA.get(key) or int(round(total * 0.47 * self.rng.normal(1, 0.03)))
+            pruh = PINNED_PRUH_SPA.get(key) or round(total * 0.47 * self.rng.normal(1, 0.03))
             others = allocate(total - pruh, np.array([0.55, 0.45]))
             by_site = dict(zip(SPA_REFERRING_SITES, [pruh, *others], strict=True))
             within_total = self.totals[("spa_discharges_within_24h", m)]

@@ -15,6 +15,7 @@ DuckDB allows one read-write process per file: the dashboard owns it, and a seco
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -144,6 +145,10 @@ def describe_grain_conflicts(conflicts: pd.DataFrame, limit: int = 5) -> str:
     return " ".join(lines)
 
 
+def _month_bounds(start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+    return [start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 1)]
+
+
 def _placeholders(values: Sequence) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
@@ -244,7 +249,7 @@ class Store:
             GROUP BY month, measure
             ORDER BY month, measure
         """
-        params = [*measures, segment, service, service, site, site, start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 1)]
+        params = [*measures, segment, service, service, site, site, *_month_bounds(start, end)]
         return self._frame(sql, params, columns=["month", "measure", "value"])
 
     def measure_totals_by(
@@ -281,7 +286,7 @@ class Store:
             GROUP BY ALL
             ORDER BY ALL
         """
-        params = [*measures, *segment_params, service, service, site, site, start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 1)]
+        params = [*measures, *segment_params, service, service, site, site, *_month_bounds(start, end)]
         return self._frame(sql, params, columns=["month", "measure", dimension, "value"])
 
     def months_with_data(self, measures: Iterable[str] | None = None) -> list[dt.date]:
@@ -451,10 +456,8 @@ class Store:
             cur.execute("DROP TABLE staged_diff")
             cur.commit()
         except Exception:
-            try:
+            with contextlib.suppress(duckdb.Error):  # already rolled back (e.g. after a GrainError)
                 cur.rollback()
-            except duckdb.Error:
-                pass  # already rolled back (e.g. after a GrainError)
             raise
         finally:
             cur.close()

@@ -260,10 +260,7 @@ def describe_status(status: str, gap: float, metric: Metric, margin: float) -> s
     if status == "green":
         return "Green: target met"
     worse = "above" if metric.improvement == "decrease" else "below"
-    if metric.is_percent:
-        amount = f"{abs(gap) * 100:.1f} points"
-    else:
-        amount = f"{abs(gap):,.0f}"
+    amount = f"{abs(gap) * 100:.1f} points" if metric.is_percent else f"{abs(gap):,.0f}"
     return f"{STATUS_WORDS[status]}: {amount} {worse} target"
 
 

@@ -473,6 +473,9 @@ def load_config(path: Path | str | None = None) -> Config:
 
 def resolve_db_path(cfg: Config, override: str | Path | None = None) -> Path:
     """Where the store lives: --db, then RECOVERY_DB, then config.yaml (relative to the project)."""
-    chosen = override or os.environ.get(DB_ENV_VAR) or cfg.paths.db
-    path = Path(chosen)
-    return path if path.is_absolute() else (Path.cwd() / path if override or os.environ.get(DB_ENV_VAR) else PROJECT_ROOT / path)
+    given = override or os.environ.get(DB_ENV_VAR)
+    path = Path(given or cfg.paths.db)
+    if path.is_absolute():
+        return path
+    # A path typed by a person is relative to where they are; config.yaml's to the project.
+    return Path.cwd() / path if given else PROJECT_ROOT / path
