@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from metrics.config import Config, Metric
-from metrics.months import add_months, baseline_month, financial_year_label, month_range, to_month
+from metrics.months import add_months, baseline_month, financial_year_label, format_month, month_range, to_month
 
 # Floating-point ratios such as 0.9 computed as 2700/3000 must meet a 0.9 target exactly.
 TOLERANCE = 1e-9
@@ -214,6 +214,7 @@ def tiles_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: d
                 "target_text": format_value(row["target"], metric),
                 "gap_text": format_gap(row["gap"], metric),
                 "status_text": describe_status(row["status"], row["gap"], metric, cfg.rag.amber_margin),
+                "context_text": describe_reference(row, metric),
             }
         )
     return pd.DataFrame(rows)
@@ -262,6 +263,16 @@ def describe_status(status: str, gap: float, metric: Metric, margin: float) -> s
     worse = "above" if metric.improvement == "decrease" else "below"
     amount = f"{abs(gap) * 100:.1f} points" if metric.is_percent else f"{abs(gap):,.0f}"
     return f"{STATUS_WORDS[status]}: {amount} {worse} target"
+
+
+def describe_reference(row: dict, metric: Metric) -> str:
+    """For a count against a reference month: "434% of Feb 2020 (3,481)"; otherwise empty."""
+    if metric.type != "count" or not metric.reference_period:
+        return ""
+    reference = row["denominator"]
+    if _missing(reference) or reference == 0 or _missing(row["value"]):
+        return ""
+    return f"{row['value'] / reference:.0%} of {format_month(metric.reference_period)} ({reference:,.0f})"
 
 
 def fy_boundaries(months: list[dt.date]) -> list[tuple[dt.date, str]]:
