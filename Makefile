@@ -1,0 +1,64 @@
+# One Bromley Recovery Dashboard — `make run` serves the dashboard, `make test` runs every test.
+# Works on a fresh Debian/Ubuntu machine with Python 3.11+ (and apt for Chromium, used by the
+# browser tests and the board pack's chart export).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+# The store `make run` serves: RECOVERY_DB if set, else the path in config.yaml.
+DB := $(or $(RECOVERY_DB),data/recovery.duckdb)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint unit app e2e bench screenshots demo browser clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || \
+		{ echo "Could not create a virtual environment: install python3-venv (apt-get install -y python3-venv)."; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "Installing Chromium from Debian (browser tests, board pack charts)…"; \
+		$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }; }
+
+demo: $(STAMP)
+	$(BIN)/python -m data demo --force
+
+run: $(STAMP)
+	@[ -f "$(DB)" ] || $(BIN)/python -m data demo
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) browser lint
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+app: $(STAMP)
+	$(BIN)/python -m pytest -q tests/app
+
+e2e: $(STAMP) browser
+	$(BIN)/python -m pytest -q tests/e2e
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench_overview
+	$(BIN)/python -m bench.bench_pages
+	$(BIN)/python -m bench.bench_ingest
+	$(BIN)/python -m bench.bench_spc
+	$(BIN)/python -m bench.bench_pack
+
+screenshots: $(STAMP) browser
+	SHOT_HEIGHT=2600 $(BIN)/python -m tests.e2e.harness overview elective outpatients \
+		"my_service?service=cardiology&site=PRUH" discharges primary_care inequalities assessment upload coverage \
+		screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots

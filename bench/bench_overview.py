@@ -1,0 +1,142 @@
+"""Benchmark: the Overview's queries on a national-scale synthetic store (≥ 10 million facts).
+
+    .venv/bin/python -m bench.bench_overview [--rows-target 10000000] [--repeat 15] [--keep PATH]
+
+Builds a store with the project's schema (through `data.store.Store`, so migrations run as in
+production), fills it with synthetic facts for every configured measure across many sites ×
+services × 60 months, then times each query `metrics.views.load_overview` makes and the whole call.
+Writes a Markdown table to bench/results/overview.md and prints it.
+
+The fill is done with one INSERT … SELECT inside DuckDB: generating 10 million rows through pandas
+would measure the benchmark's own set-up, not the dashboard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from data.store import Store, utc_now
+from metrics import views
+from metrics.config import load_config
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MONTHS = 60  # April 2017 to March 2022: five financial years around the baseline year
+FIRST_MONTH = dt.date(2017, 4, 1)
+
+
+def build_national_store(path: str | Path, rows_target: int = 10_000_000, sites: int | None = None) -> dict:
+    """Create a store at `path` with about `rows_target` facts; return its shape and build time."""
+    cfg = load_config()
+    measures = [m.id for m in cfg.measures]
+    cells = max(1, rows_target // (MONTHS * len(measures)))
+    sites = sites or max(1, int(cells**0.5 * 2))
+    services = max(1, -(-cells // sites))
+    started = time.perf_counter()
+    with Store(path) as store:
+        cur = store.cursor()
+        now = utc_now()
+        cur.execute(
+            """INSERT INTO uploads VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
+                                           ?, 'synthetic benchmark data', ?, 0, 0, 'committed', NULL, NULL)""",
+            [now, sites * services * MONTHS * len(measures)],
+        )
+        cur.execute(
+            """
+            INSERT INTO facts
+            SELECT (DATE '2017-04-01' + to_months(m.i))::DATE AS month,
+                   ms.measure,
+                   'service_' || lpad(sv.i::VARCHAR, 3, '0') AS service,
+                   'site_' || lpad(st.i::VARCHAR, 4, '0') AS site,
+                   'All' AS segment,
+                   round(50 + 40 * sin(m.i / 3.0 + sv.i) + (hash(m.i, sv.i, st.i, ms.measure) % 20))::DOUBLE AS value,
+                   1 AS upload_id,
+                   ? AS valid_from
+            FROM range(?) m(i), range(?) sv(i), range(?) st(i), (SELECT unnest(?) AS measure) ms
+            """,
+            [now, MONTHS, services, sites, measures],
+        )
+        rows = cur.execute("SELECT count(*) FROM facts").fetchone()[0]
+        cur.close()
+    return {
+        "rows": rows,
+        "sites": sites,
+        "services": services,
+        "measures": len(measures),
+        "months": MONTHS,
+        "build_s": time.perf_counter() - started,
+    }
+
+
+def _time(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm-up: the first call pays for loading column segments from disk
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples) * 1000, max(samples) * 1000
+
+
+def time_overview_queries(path: str | Path, repeat: int = 15) -> list[tuple[str, float, float]]:
+    """(query, median ms, max ms) for each query the Overview makes, and for the whole page load."""
+    cfg = load_config()
+    measures = views.all_measures(cfg.headline_metrics)
+    month = dt.date(2021, 3, 1)
+    with Store(path, read_only=True) as store:
+        cases = [
+            ("months with data (month selector)", lambda: store.months_with_data(measures)),
+            (
+                "measure totals, all headline metrics (tiles + charts)",
+                lambda: store.measure_totals(measures, start=cfg.first_month, end=month),
+            ),
+            ("latest upload (figures as at)", store.latest_upload),
+            ("is demo (banner)", store.is_demo),
+            ("load_overview: the whole page's data", lambda: views.load_overview(store, cfg, month)),
+        ]
+        return [(name, *_time(fn, repeat)) for name, fn in cases]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows-target", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep", help="build the store here and keep it (default: a temporary file)")
+    args = parser.parse_args()
+    path = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-")) / "national.duckdb"
+    if path.exists():
+        with Store(path, read_only=True) as store:
+            shape = {"rows": store.fact_count()}
+    else:
+        # Build in a child process so the query phase's peak memory is measured on its own.
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            shape = pool.apply(build_national_store, (path, args.rows_target))
+    build_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results = time_overview_queries(path, args.repeat)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines = [
+        f"Store: {shape['rows']:,} facts"
+        + (f" ({shape['sites']} sites × {shape['services']} services × {shape['measures']} measures × "
+           f"{shape['months']} months), built in {shape['build_s']:.1f} s" if "sites" in shape else ""),
+        f"Machine: 2 cores, 24 GiB. Median and worst of {args.repeat} runs after one warm-up. "
+        f"Peak memory while querying: {peak_mb:,.0f} MB"
+        + (f"; while building the store (one-off): {build_peak_mb:,.0f} MB." if build_peak_mb else "."),
+        "",
+        "| Overview query | median (ms) | worst (ms) | target |",
+        "|---|---:|---:|---|",
+        *[f"| {name} | {median:.1f} | {worst:.1f} | < 200 ms |" for name, median, worst in results],
+    ]
+    text = "\n".join(lines) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "overview.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""AppTest of the Overview page on a private copy of the demonstration store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.paths import APP_PATH
+
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch) -> AppTest:
+    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
+    return AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+
+
+def tile_texts(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="metric-tile"' in m.value]
+
+
+def test_the_overview_renders_every_headline_tile_and_chart(app, cfg):
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    tiles = tile_texts(app)
+    assert len(tiles) == len(cfg.headline_metrics)
+    assert all(any(m.label.replace("&", "&amp;") in t for t in tiles) for m in cfg.headline_metrics)
+
+
+def test_the_month_selector_defaults_to_the_latest_month_with_data(app):
+    assert app.selectbox(key="overview_month").value == dt.date(2021, 3, 1)
+
+
+def test_changing_the_month_changes_the_tiles(app):
+    before = tile_texts(app)
+    app.selectbox(key="overview_month").set_value(dt.date(2020, 7, 1)).run()
+    after = tile_texts(app)
+    assert not app.exception
+    assert before != after
+    assert any("85.4%" in t for t in after)  # CT in July 2020, from the Trust assessment
+    assert any(s.value.endswith("July 2020") for s in app.subheader)
+
+
+def test_the_demonstration_banner_and_figures_as_at_are_shown(app):
+    assert any("Demonstration data" in w.value for w in app.warning)
+    assert any("Figures as at" in m.value for m in app.markdown)
+
+
+def test_rag_is_given_in_words_not_only_colour(app):
+    tiles = " ".join(tile_texts(app))
+    assert "Green: target met" in tiles
+    assert "Red:" in tiles or "Amber:" in tiles
+
+
+def test_an_empty_store_says_what_to_do(tmp_path, monkeypatch):
+    from data.store import Store
+
+    db = tmp_path / "empty.duckdb"
+    with Store(db) as store:  # a store with an upload record but no figures for the headline metrics
+        store.commit_rows(
+            __import__("pandas").DataFrame(
+                [(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
+                columns=["month", "measure", "service", "site", "segment", "value"],
+            ),
+            file_name="calls.csv", sha256="x", uploaded_by="analyst",
+        )
+    monkeypatch.setenv("RECOVERY_DB", str(db))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert any("Upload data" in i.value for i in at.info)

@@ -1,0 +1,97 @@
+"""The demonstration store reproduces every published figure exactly at the system total."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from data.demo import allocate, build_demo_frame
+from metrics import views
+
+APR, JUN = dt.date(2020, 4, 1), dt.date(2020, 6, 1)
+
+
+def month_total(store, measure: str, month: dt.date, **where) -> float:
+    frame = store.measure_totals([measure], start=month, end=month, **where)
+    return float(frame["value"].sum())
+
+
+@pytest.mark.parametrize(
+    ("measure", "month", "expected"),
+    [("econsult_submissions", dt.date(2020, 2, 1), 3481), ("econsult_submissions", dt.date(2020, 7, 1), 15091)],
+)
+def test_econsult_submissions_match_the_bromley_plan(demo_store, measure, month, expected):
+    assert month_total(demo_store, measure, month) == expected
+
+
+def test_spa_figures_for_april_to_june_2020_match_the_bromley_plan(demo_store):
+    def quarter(measure: str, **where) -> float:
+        return float(demo_store.measure_totals([measure], start=APR, end=JUN, **where)["value"].sum())
+
+    assert quarter("spa_discharges") == 1839
+    assert quarter("spa_discharges", site="PRUH") == 854
+    assert round(quarter("spa_discharges_within_24h") / quarter("spa_discharges"), 3) == 0.755
+    assert quarter("spa_saved_bed_days") == 4459
+    assert quarter("spa_welfare_calls") == 257
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "expected"),
+    [("ct_activity", 0.854), ("mri_activity", 0.923), ("op_first_activity", 0.955), ("op_followup_activity", 0.798)],
+)
+def test_july_2020_activity_matches_the_trust_assessment(demo_store, cfg, metric_id, expected):
+    report = views.load_report(demo_store, cfg, dt.date(2020, 7, 1)).set_index("metric")
+    assert report.loc[metric_id, "value"] == expected
+
+
+def test_the_demo_is_deterministic(cfg):
+    pd.testing.assert_frame_equal(build_demo_frame(cfg), build_demo_frame(cfg))
+
+
+def test_the_demo_covers_every_measure_for_april_2019_to_march_2021(cfg):
+    frame = build_demo_frame(cfg)
+    months = frame.groupby("measure")["month"].agg(["min", "max", "nunique"])
+    assert set(months.index) == {m.id for m in cfg.measures}
+    assert (months["min"] == dt.date(2019, 4, 1)).all()
+    assert (months["max"] == dt.date(2021, 3, 1)).all()
+    assert (months["nunique"] == 24).all()
+
+
+def test_the_demo_breaks_hospital_activity_down_by_specialty_and_site(cfg):
+    frame = build_demo_frame(cfg)
+    op = frame[(frame["measure"] == "op_first_attendances") & (frame["segment"] == "All")]
+    assert {"cardiology", "trauma_orthopaedics"} <= set(op["service"])
+    assert {"PRUH", "ORPINGTON"} <= set(op["site"])
+    econsult = frame[frame["measure"] == "econsult_submissions"]
+    assert set(econsult["site"]) == {s.id for s in cfg.sites if s.kind == "pcn"}
+
+
+def test_the_most_deprived_quintile_recovers_more_slowly(demo_store, cfg):
+    ratios = {}
+    for segment in ("imd:1", "imd:5"):
+        series = views.metric_series(demo_store, cfg, cfg.metric("elective_activity"), dt.date(2020, 10, 1),
+                                     segment=segment)
+        ratios[segment] = series.set_index("month").loc[dt.date(2020, 10, 1), "value"]
+    assert ratios["imd:1"] < ratios["imd:5"]
+
+
+def test_every_rag_status_appears_after_july_2020(demo_store, cfg):
+    statuses = set()
+    for month in (dt.date(2020, m, 1) for m in (8, 9, 10, 11, 12)):
+        statuses |= set(views.load_overview(demo_store, cfg, month).tiles["status"])
+    assert {"green", "amber", "red", "no_target"} <= statuses
+
+
+def test_the_demo_store_is_labelled_and_has_an_upload_record(demo_store):
+    assert demo_store.is_demo()
+    uploads = demo_store.uploads()
+    assert uploads["kind"].tolist() == ["demo"]
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "expected"), [(10, [1, 1, 1], [4, 3, 3]), (7, [0.5, 0.25, 0.25], [3, 2, 2])]
+)
+def test_allocation_adds_up_exactly(total, weights, expected):
+    assert allocate(total, weights).tolist() == expected

@@ -1,0 +1,134 @@
+"""The store: migrations, the grain rule, and a commit that keeps every replaced value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from data.store import MIGRATIONS, GrainError, Store, StoreLockedError
+
+JUL, AUG = dt.date(2020, 7, 1), dt.date(2020, 8, 1)
+
+
+def rows(*items: tuple) -> pd.DataFrame:
+    """(month, measure, service, site, segment, value) tuples as a frame."""
+    return pd.DataFrame(list(items), columns=["month", "measure", "service", "site", "segment", "value"])
+
+
+def commit(store: Store, frame: pd.DataFrame, name: str = "file.csv"):
+    return store.commit_rows(frame, file_name=name, sha256=name, uploaded_by="analyst")
+
+
+def test_migrations_run_once_and_are_safe_to_run_twice(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        assert store.applied_migrations() == sorted(v for v, _, _ in MIGRATIONS)
+        assert store.migrate() == []
+    with Store(path) as store:  # reopening runs migrate() again
+        assert store.migrate() == []
+        assert {"facts", "fact_history", "uploads", "schema_migrations"} <= set(store.table_names())
+
+
+def test_a_commit_records_the_upload_and_every_value_carries_it(empty_store):
+    result = commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0)))
+    assert (result.rows_added, result.rows_changed, result.rows_unchanged) == (1, 0, 0)
+    facts = empty_store.facts()
+    assert facts["upload_id"].tolist() == [result.upload_id]
+    upload = empty_store.uploads().iloc[0]
+    assert (upload["file_name"], upload["uploaded_by"], upload["status"]) == ("file.csv", "analyst", "committed")
+
+
+def test_a_replaced_value_moves_to_history_with_the_upload_that_replaced_it(empty_store):
+    first = commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0)), "a.csv")
+    second = commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 12.0),
+                                      (AUG, "ct_tests", "All", "PRUH", "All", 11.0)), "b.csv")
+    assert (second.rows_added, second.rows_changed) == (1, 1)
+    history = empty_store.history()
+    assert history[["value", "upload_id", "replaced_by", "reason"]].values.tolist() == [
+        [10.0, first.upload_id, second.upload_id, "replaced"]
+    ]
+    assert sorted(empty_store.facts()["value"].tolist()) == [11.0, 12.0]
+
+
+def test_an_identical_reupload_changes_nothing_and_names_the_earlier_upload(empty_store):
+    frame = rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0))
+    first = commit(empty_store, frame)
+    again = commit(empty_store, frame)
+    assert again.upload_id is None
+    assert again.duplicate_of == first.upload_id
+    assert len(empty_store.uploads()) == 1
+
+
+def test_a_file_mixing_a_breakdown_with_its_total_is_refused(empty_store):
+    frame = rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0), (JUL, "ct_tests", "All", "All", "All", 30.0))
+    conflicts = empty_store.grain_conflicts(frame)
+    assert conflicts[["measure", "dimension"]].values.tolist() == [["ct_tests", "site"]]
+    with pytest.raises(GrainError, match="count the same activity twice"):
+        commit(empty_store, frame)
+    assert empty_store.fact_count() == 0
+    assert empty_store.uploads().empty
+
+
+def test_a_total_arriving_on_top_of_a_stored_breakdown_is_refused(empty_store):
+    commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0)))
+    with pytest.raises(GrainError, match="ct_tests in Jul 2020"):
+        commit(empty_store, rows((JUL, "ct_tests", "All", "All", "All", 30.0)), "total.csv")
+    assert empty_store.fact_count() == 1
+
+
+def test_segment_rows_are_an_alternative_breakdown_not_a_grain_conflict(empty_store):
+    frame = rows((JUL, "op_first_attendances", "All", "All", "All", 100.0),
+                 (JUL, "op_first_attendances", "All", "All", "imd:1", 40.0),
+                 (JUL, "op_first_attendances", "All", "All", "imd:2", 60.0))
+    commit(empty_store, frame)
+    totals = empty_store.measure_totals(["op_first_attendances"])
+    assert totals["value"].tolist() == [100.0]  # the total ignores segment rows
+    by_segment = empty_store.measure_totals_by("segment", ["op_first_attendances"], segment_group="imd")
+    assert by_segment["value"].tolist() == [40.0, 60.0]
+
+
+def test_totals_sum_a_breakdown_and_a_named_site_keeps_only_its_rows(empty_store):
+    commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0),
+                             (JUL, "ct_tests", "All", "ORPINGTON", "All", 5.0)))
+    assert empty_store.measure_totals(["ct_tests"])["value"].tolist() == [15.0]
+    assert empty_store.measure_totals(["ct_tests"], site="PRUH")["value"].tolist() == [10.0]
+    assert empty_store.measure_totals(["ct_tests"], service="cardiology").empty
+
+
+def test_a_second_writer_is_told_the_store_is_in_use(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    # Another process holding the file: simulate with a second DuckDB instance in a child process.
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,sys; c=duckdb.connect({str(path)!r}); print('ready', flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLockedError, match="in use by another program"):
+            Store(path)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+def test_export_writes_every_table_with_a_header(demo_store, tmp_path):
+    written = demo_store.export_csv(tmp_path / "out")
+    names = {p.stem for p in written}
+    assert {"facts", "uploads", "fact_history", "schema_migrations"} <= names
+    facts = pd.read_csv(tmp_path / "out" / "facts.csv")
+    assert list(facts.columns[:6]) == ["month", "measure", "service", "site", "segment", "value"]
+    assert len(facts) == demo_store.fact_count()
+
+
+def test_sql_values_are_parameters_not_text(empty_store):
+    # A hostile measure name is just a name that matches nothing.
+    assert empty_store.measure_totals(["x' OR '1'='1"]).empty
+    assert isinstance(empty_store.cursor(), duckdb.DuckDBPyConnection)
