@@ -182,6 +182,8 @@ class RagSettings(_Model):
 
 
 class SpcDefaults(_Model):
+    """The global Making Data Count settings (and, from `Config.spc_settings`, a metric's resolved ones)."""
+
     rebase: list[str] = Field(default_factory=lambda: ["2020-04"])
     screen_outliers: bool = True
     fix_after_n_points: int | None = None
@@ -192,6 +194,12 @@ class SpcDefaults(_Model):
         for month in value:
             _check_month(month)
         return value
+
+    @field_validator("fix_after_n_points")
+    @classmethod
+    def _enough_points(cls, value: int | None) -> int | None:
+        # The same check as a metric's own setting: a global default below 12 would only fail at chart time.
+        return SpcSettings._enough_points(value)
 
 
 class Paths(_Model):
