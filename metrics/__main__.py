@@ -1,6 +1,8 @@
 """`python -m metrics …`: figures from the store for other tools (DESIGN §6).
 
     python -m metrics report --month 2020-07 [--format csv|table] [--db PATH]
+    python -m metrics spc --values 5,7,6,… [--improvement increase|decrease|neutral] [--target T]
+        [--rebase-index i,…] [--no-screen] [--fix-after N] [--format csv|json]   (needs no store)
 
 Ratios and shares are printed as fractions (0.854), not percents.
 """
@@ -41,6 +43,100 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
     return EXIT_OK
 
 
+def _parse_spc_values(text: str) -> list[float]:
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise ValueError("--values needs at least one number, e.g. --values 5,7,6.")
+    values = []
+    for position, item in enumerate(items, start=1):
+        try:
+            value = float(item)
+        except ValueError:
+            raise ValueError(
+                f"--values item {position} ('{item}') is not a number; give numbers separated by commas."
+            ) from None
+        if not math.isfinite(value):
+            raise ValueError(f"--values item {position} ('{item}') is not a finite number; give ordinary numbers.")
+        values.append(value)
+    return values
+
+
+def _parse_spc_indices(text: str | None) -> list[int]:
+    if not text:
+        return []
+    indices = []
+    for item in (part.strip() for part in text.split(",")):
+        try:
+            indices.append(int(item))
+        except ValueError:
+            raise ValueError(
+                f"--rebase-index '{item}' is not a whole number; give point positions counted from 0, e.g. 12,24."
+            ) from None
+    return indices
+
+
+def _json_number(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def cmd_spc(args: argparse.Namespace, cfg: Config) -> int:
+    """Making Data Count SPC for a list of values (no store needed), for checking against other tools."""
+    import json
+
+    from metrics.spc import assurance_icon, compute_spc, variation_icon
+
+    values = _parse_spc_values(args.values)
+    indices = _parse_spc_indices(args.rebase_index)
+    if args.fix_after is not None and args.fix_after < 12:
+        raise ValueError(f"--fix-after must be at least 12 points (it was {args.fix_after}).")
+    if args.target is not None and not math.isfinite(args.target):
+        raise ValueError("--target must be an ordinary number.")
+    frame = compute_spc(
+        values,
+        improvement=args.improvement,
+        rebase_indices=indices,
+        screen_outliers=not args.no_screen,
+        fix_after_n_points=args.fix_after,
+    )
+    columns = ["index", "value", "mean", "lpl", "upl", "point_type"]
+    if args.format == "csv":
+        sys.stdout.write(",".join(columns) + "\n")
+        for row in frame[columns].itertuples(index=False):
+            numbers = [_format_spc_number(v) for v in (row.value, row.mean, row.lpl, row.upl)]
+            sys.stdout.write(",".join([str(row.index), *numbers, _point_type(row.point_type)]) + "\n")
+        return EXIT_OK
+    variation = variation_icon(frame, args.improvement)
+    assurance = assurance_icon(frame, args.target, args.improvement)
+    points = [
+        {
+            "index": int(row.index),
+            "value": _json_number(row.value),
+            "mean": _json_number(row.mean),
+            "lpl": _json_number(row.lpl),
+            "upl": _json_number(row.upl),
+            "point_type": _point_type(row.point_type) or None,
+        }
+        for row in frame[columns].itertuples(index=False)
+    ]
+    document = {
+        "points": points,
+        "variation": variation["name"] if variation else None,
+        "assurance": assurance["name"] if assurance else None,
+    }
+    sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
+    return EXIT_OK
+
+
+def _point_type(value: object) -> str:
+    # A missing value has no point type (pandas shows it as NaN).
+    return value if isinstance(value, str) else ""
+
+
+def _format_spc_number(value: float) -> str:
+    # Twelve significant figures: enough to compare with other tools, without float noise.
+    return "" if math.isnan(value) else f"{value:.12g}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Recovery metrics from the store.")
     parser.add_argument("--config", help="config.yaml to use (default: the project's own)")
@@ -55,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     report = add("report", cmd_report, "one row per metric for the system total in a month")
     report.add_argument("--month", required=True, help="YYYY-MM")
     report.add_argument("--format", choices=("csv", "table"), default="table")
+
+    spc = add("spc", cmd_spc, "Making Data Count SPC for a list of values (needs no store)")
+    spc.add_argument(
+        "--values", required=True, help="numbers separated by commas (write --values=-1,2 when the first is negative)"
+    )
+    spc.add_argument("--improvement", choices=("increase", "decrease", "neutral"), default="increase")
+    spc.add_argument("--target", type=float, help="target for the assurance icon")
+    spc.add_argument("--rebase-index", help="positions (from 0) that start a new group, separated by commas")
+    spc.add_argument("--no-screen", action="store_true", help="keep moving-range outliers (as the MDC Excel tool)")
+    spc.add_argument("--fix-after", type=int, help="fix the limits after this many points (at least 12)")
+    spc.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
