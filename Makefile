@@ -22,14 +22,18 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
+DEBIAN_PACKAGES := chromium fonts-dejavu-core
+
 browser:
-	@[ -x /usr/bin/chromium ] || { echo "Installing Chromium from Debian (browser tests, board pack charts)…"; \
-		$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }; }
+	@[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
+		{ echo "Installing $(DEBIAN_PACKAGES) from Debian (browser tests, board pack charts and fonts)…"; \
+		$(SUDO) apt-get install -y $(DEBIAN_PACKAGES) || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y $(DEBIAN_PACKAGES); }; }
 
 demo: $(STAMP)
 	$(BIN)/python -m data demo --force
 
-run: $(STAMP)
+run: $(STAMP) browser
 	@[ -f "$(DB)" ] || $(BIN)/python -m data demo
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 

@@ -11,22 +11,37 @@ st.set_page_config(
 
 from pages._shared import demo_banner, figures_as_at, get_config, get_store, inject_css  # noqa: E402
 
-cfg = get_config()
-store = get_store()
-
 PAGES = {
     "Executive": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     ],
     "Services": [
+        st.Page("pages/elective.py", title="Elective & diagnostics", icon=":material/medical_services:",
+                url_path="elective"),
+        st.Page("pages/outpatients.py", title="Outpatients & virtual care", icon=":material/stethoscope:",
+                url_path="outpatients"),
+        st.Page("pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
     ],
     "System and population": [
+        st.Page("pages/discharges.py", title="Discharges (SPA)", icon=":material/local_hospital:",
+                url_path="discharges"),
+        st.Page("pages/primary_care.py", title="Primary care digital", icon=":material/devices:",
+                url_path="primary_care"),
+        st.Page("pages/inequalities.py", title="Inequalities", icon=":material/diversity_3:", url_path="inequalities"),
+        st.Page("pages/assessment.py", title="Phase 3 assessment & milestones", icon=":material/fact_check:",
+                url_path="assessment"),
     ],
     "Data": [
+        st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
+        st.Page("pages/coverage.py", title="Data coverage & history", icon=":material/grid_on:", url_path="coverage"),
     ],
 }
 
 navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+# After st.navigation: get_config() reruns a script that reaches it before navigation is set up
+# (AppTest starts every run that way, so a button's click would be lost in the rerun).
+cfg = get_config()
+store = get_store()
 
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")

@@ -7,12 +7,14 @@ sentences on stderr with a non-zero exit code, never as stack traces.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from data import ingest
 from data.demo import build_demo_store
-from data.store import Store, StoreError
+from data.store import Store, StoreError, StoreLockedError
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -48,6 +50,100 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     return EXIT_OK
 
 
+def _open_for_checking(cfg: Config, db: str | None) -> Store | None:
+    """The store, read-only, to check a file against; None (with a note) when it is missing or in use."""
+    path = resolve_db_path(cfg, db)
+    if not path.exists():
+        print(f"There is no store at {path}, so the file was checked on its own.", file=sys.stderr)
+        return None
+    try:
+        return Store(path, read_only=True)
+    except StoreLockedError:
+        print(
+            f"The store {path} is in use by the running dashboard, so the file was checked on its own, not "
+            "against the stored figures (the grain rule and the preview need the store).",
+            file=sys.stderr,
+        )
+        return None
+
+
+def cmd_validate(args: argparse.Namespace, cfg: Config) -> int:
+    """Check a file and print the row-level report; exit 0 when it could be loaded, 1 when not."""
+    store = _open_for_checking(cfg, args.db)
+    try:
+        check = ingest.check_file(args.file, cfg, store)
+    finally:
+        if store is not None:
+            store.close()
+    print(ingest.format_report(check))
+    return EXIT_OK if check.ok else EXIT_INVALID
+
+
+def _confirmed(check: ingest.UploadCheck) -> bool:
+    if check.needs_confirmation:
+        prompt = (
+            "\nThere are warnings above. Type 'load anyway' to load the file despite them, or press Enter to stop: "
+        )
+        accepted = ("load anyway",)
+    else:
+        prompt = "\nLoad these figures? Type 'yes' to load, or press Enter to stop: "
+        accepted = ("yes", "y")
+    try:
+        answer = input(prompt)
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in accepted
+
+
+def cmd_load(args: argparse.Namespace, cfg: Config) -> int:
+    """Check a file, show what would change, and commit it in one transaction once confirmed."""
+    with Store(resolve_db_path(cfg, args.db)) as store:
+        check = ingest.check_file(args.file, cfg, store)
+        print(ingest.format_report(check))
+        if not check.ok:
+            print("\nNothing was loaded.")
+            return EXIT_INVALID
+        if not check.changes_anything:
+            print("Nothing was loaded: the store already holds exactly these figures.")
+            return EXIT_OK
+        if not args.yes and not _confirmed(check):
+            print("Nothing was loaded.")
+            return EXIT_INVALID
+        # Printed (and flushed) just before the write: a reader of the output knows the commit has begun.
+        print(f"Writing {len(check.rows):,} values in one transaction…", flush=True)
+        result = ingest.commit_upload(store, check, uploaded_by=args.by, note=args.note or "", load_anyway=True)
+    print(ingest.describe_commit(result, check))
+    if result.upload_id is not None:
+        print(f"`python -m data undo {result.upload_id}` takes it back.")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
+    """Print every upload, newest first."""
+    with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+        table = ingest.history_table(store)
+    if table.empty:
+        print("No uploads yet.")
+    else:
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace, cfg: Config) -> int:
+    """Take an upload back, restoring the values it replaced."""
+    with Store(resolve_db_path(cfg, args.db)) as store:
+        result = store.undo_upload(args.upload_id, args.by or getpass.getuser())
+    print(ingest.describe_undo(result))
+    return EXIT_OK
+
+
+def cmd_templates(args: argparse.Namespace, cfg: Config) -> int:
+    """Write the upload templates (long, wide) and the list of accepted names from config.yaml."""
+    for path in ingest.write_templates(cfg, args.directory or ingest.TEMPLATE_DIR):
+        print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data", description="The One Bromley recovery store.")
     parser.add_argument("--config", help="config.yaml to use (default: the project's own)")
@@ -63,6 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace an existing store"
     )
     add("export", cmd_export, "write every table as CSV into DIR").add_argument("directory", metavar="DIR")
+    add("validate", cmd_validate, "check an upload file; exit 0 if it could be loaded, 1 if not").add_argument(
+        "file", metavar="FILE"
+    )
+    load = add("load", cmd_load, "check, preview and load an upload file in one transaction")
+    load.add_argument("file", metavar="FILE")
+    load.add_argument("--by", required=True, metavar="NAME", help="who is loading the file")
+    load.add_argument("--note", metavar="TEXT", help="why (kept with the upload)")
+    load.add_argument("--yes", action="store_true", help="load without asking, even with warnings")
+    add("history", cmd_history, "list every upload, newest first")
+    undo = add("undo", cmd_undo, "take an upload back, restoring the values it replaced")
+    undo.add_argument("upload_id", metavar="UPLOAD_ID", type=int)
+    undo.add_argument("--by", metavar="NAME", help="who is undoing it (default: your login name)")
+    add("templates", cmd_templates, "write the upload templates into DIR (default data/templates)").add_argument(
+        "directory", metavar="DIR", nargs="?"
+    )
     return parser
 
 

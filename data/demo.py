@@ -22,6 +22,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from data.demo_plan import build_demo_plan
 from data.store import ALL, CommitResult, Store
 from metrics.config import Config
 from metrics.months import add_months, month_range
@@ -334,6 +335,7 @@ def build_demo_frame(cfg: Config) -> pd.DataFrame:
 
 def build_demo_store(store: Store, cfg: Config) -> CommitResult:
     """Write the demonstration rows into the store through the ordinary commit path."""
+    build_demo_plan(store)  # the Phase 3 requirements, the two reviews and the plan's milestones
     frame = build_demo_frame(cfg)
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()
     return store.commit_rows(

@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,13 @@ KEY_COLUMNS = ("month", "measure", "service", "site", "segment")
 DIMENSIONS = ("service", "site", "segment")
 ALL = "All"
 UPLOAD_KINDS = ("upload", "demo")
+# Attempts at a commit that conflicts with a concurrent writer before giving up with a sentence.
+COMMIT_ATTEMPTS = 5
+# The ratings a Phase 3 assessment uses (seed 001); the assessment_rows table checks them too.
+RAG_VALUES = ("Red", "Amber", "Green", "TBC")
+# Commentary is a short narrative under a tile and a paragraph in the board pack, not a report.
+MAX_COMMENTARY_CHARS = 1500
+MAX_AUTHOR_CHARS = 100
 
 
 class StoreError(RuntimeError):
@@ -39,6 +47,14 @@ class StoreError(RuntimeError):
 
 class StoreLockedError(StoreError):
     """Another process (normally the running dashboard) holds the store file."""
+
+
+class UndoBlockedError(StoreError):
+    """A later upload changed values the upload to undo wrote; `blocking` names those uploads."""
+
+    def __init__(self, blocking: list[int], message: str):
+        self.blocking = blocking
+        super().__init__(message)
 
 
 class GrainError(StoreError):
@@ -62,6 +78,15 @@ class CommitResult:
     @property
     def changed_anything(self) -> bool:
         return self.upload_id is not None
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What an undo did: values the upload added (now removed) and earlier values put back."""
+
+    upload_id: int
+    values_removed: int
+    values_restored: int
 
 
 # Numbered migrations: append only, never edit one that has shipped. Each runs in a transaction
@@ -110,6 +135,65 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             valid_to    TIMESTAMP NOT NULL,
             replaced_by INTEGER NOT NULL,
             reason      VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        4,
+        "commentary",
+        # A narrative per metric per month. Never updated: a new version is a new row, so every
+        # earlier version stays with who wrote it and when.
+        """
+        CREATE SEQUENCE IF NOT EXISTS commentary_id_seq START 1;
+        CREATE TABLE IF NOT EXISTS commentary (
+            commentary_id INTEGER PRIMARY KEY,
+            metric        VARCHAR NOT NULL,
+            month         DATE NOT NULL,
+            body          VARCHAR NOT NULL,
+            written_by    VARCHAR NOT NULL,
+            written_at    TIMESTAMP NOT NULL
+        );
+        """,
+    ),
+    (
+        3,
+        "phase 3 assessment reviews and plan milestones",
+        # Reviews are never updated: a new review is a new set of rows under a new review id, so
+        # every earlier review stays as it was recorded, with who recorded it and when.
+        """
+        CREATE TABLE IF NOT EXISTS requirements (
+            requirement_id VARCHAR PRIMARY KEY,
+            section        VARCHAR NOT NULL,
+            section_title  VARCHAR NOT NULL,
+            requirement    VARCHAR NOT NULL,
+            sort_order     INTEGER NOT NULL
+        );
+        CREATE SEQUENCE IF NOT EXISTS review_id_seq START 1;
+        CREATE TABLE IF NOT EXISTS assessment_reviews (
+            review_id   INTEGER PRIMARY KEY,
+            review_date DATE NOT NULL,
+            recorded_by VARCHAR NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            note        VARCHAR NOT NULL DEFAULT '',
+            based_on    INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS assessment_rows (
+            review_id      INTEGER NOT NULL,
+            requirement_id VARCHAR NOT NULL,
+            lead_role      VARCHAR NOT NULL,
+            rag            VARCHAR NOT NULL CHECK (rag IN ('Red', 'Amber', 'Green', 'TBC')),
+            assessment     VARCHAR NOT NULL DEFAULT '',
+            PRIMARY KEY (review_id, requirement_id)
+        );
+        CREATE SEQUENCE IF NOT EXISTS milestone_id_seq START 1;
+        CREATE TABLE IF NOT EXISTS milestones (
+            milestone_id INTEGER PRIMARY KEY,
+            workstream   VARCHAR NOT NULL,
+            milestone    VARCHAR NOT NULL,
+            due_text     VARCHAR NOT NULL,
+            due_month    DATE,
+            status       VARCHAR NOT NULL,
+            sort_order   INTEGER NOT NULL
         );
         """,
     ),
@@ -194,7 +278,7 @@ class Store:
         with self.cursor() as cur:
             cur.execute(MIGRATIONS_TABLE)
             done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
-            for version, name, sql in MIGRATIONS:
+            for version, name, sql in sorted(MIGRATIONS):  # in version order, however listed
                 if version in done:
                     continue
                 cur.begin()
@@ -316,6 +400,56 @@ class Store:
         with self.cursor() as cur:
             return [r[0] for r in cur.execute(sql, params).fetchall()]
 
+    def filter_options(self, measures: Iterable[str]) -> dict[str, list]:
+        """In one pass over the facts: the months holding any of the measures ("months"), the sites
+        they are broken down by ("sites"), and which of them are broken down by service ("by_service")."""
+        measures = list(dict.fromkeys(measures))
+        sql = f"""
+            SELECT month, site, measure, by_service
+            FROM (SELECT month, site, measure, service <> 'All' AS by_service
+                  FROM facts WHERE measure IN ({_placeholders(measures)}))
+            GROUP BY GROUPING SETS ((month), (site), (measure, by_service))
+        """
+        with self.cursor() as cur:
+            rows = cur.execute(sql, measures).fetchall()
+        return {
+            "months": sorted({r[0] for r in rows if r[0] is not None}),
+            "sites": sorted({r[1] for r in rows if r[1] is not None and r[1] != ALL}),
+            "by_service": sorted({r[2] for r in rows if r[2] is not None and r[3]}),
+        }
+
+    def dimension_values_within(
+        self,
+        dimension: str,
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+        measures: Iterable[str] | None = None,
+    ) -> list[str]:
+        """Distinct ids of `dimension` (excluding "All") among the rows of a service × site × segment,
+        e.g. the sites holding figures for Cardiology. "All" in a filter means "any"."""
+        if dimension not in DIMENSIONS:
+            raise ValueError(f"'{dimension}' is not a dimension; use one of {', '.join(DIMENSIONS)}.")
+        clauses, params = [], []
+        if dimension != "segment":
+            clauses.append("segment = ?")
+            params.append(segment)
+        if dimension != "service":
+            clauses.append("(? = 'All' OR service = ?)")
+            params += [service, service]
+        if dimension != "site":
+            clauses.append("(? = 'All' OR site = ?)")
+            params += [site, site]
+        if measures is not None:
+            measures = list(measures)
+            clauses.append(f"measure IN ({_placeholders(measures)})")
+            params += measures
+        where = " AND ".join([f"{dimension} <> 'All'", *clauses])
+        # `dimension` is an identifier checked against DIMENSIONS above; values are parameters.
+        sql = f"SELECT DISTINCT {dimension} FROM facts WHERE {where} ORDER BY 1"
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute(sql, params).fetchall()]
+
     def uploads(self) -> pd.DataFrame:
         """Every upload, newest first."""
         return self._frame("SELECT * FROM uploads ORDER BY upload_id DESC", [])
@@ -363,6 +497,356 @@ class Store:
                 written.append(target)
         return written
 
+    # --- as known at a moment (DESIGN §4: history makes "as known at date D" possible) ------------
+
+    def measure_totals_as_of(
+        self,
+        moment: dt.datetime,
+        measures: Iterable[str],
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Monthly totals (month, measure, value) as they were known at `moment` (naive UTC).
+
+        The same totals as `measure_totals`, read from the values current at that moment: facts
+        written at or before it, plus history rows that were current then (valid_from <= moment <
+        valid_to). A value written after the moment is not yet known; one replaced after it still is.
+        """
+        measures = list(dict.fromkeys(measures))
+        sql = f"""
+            WITH known AS ({_known_at_sql(measures)})
+            SELECT month, measure, sum(value) AS value
+            FROM known
+            WHERE segment = ?
+              AND (? = 'All' OR service = ?)
+              AND (? = 'All' OR site = ?)
+            GROUP BY month, measure
+            ORDER BY month, measure
+        """
+        params = [
+            *_known_at_params(moment, measures, start, end),
+            segment, service, service, site, site,
+        ]
+        return self._frame(sql, params, columns=["month", "measure", "value"])
+
+    def changes_between(
+        self, earlier: dt.datetime, later: dt.datetime, measures: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Every stored value whose known value differs between two moments (naive UTC).
+
+        One row per (month, measure, service, site, segment) with `old_value` (known at `earlier`;
+        empty when it was not yet known), `new_value` (known at `later`; empty when taken back),
+        `change` ∈ {new, restated, removed}, and the upload responsible (`upload_id`, `file_name`,
+        `uploaded_by`, `uploaded_at`, `by_undo`): when the earlier value was taken back by an undo, the
+        undone upload (`by_undo` true); otherwise the upload that wrote the value now known if it was
+        written after `earlier`, else the one that replaced the earlier value.
+        """
+        if earlier > later:
+            raise ValueError("The earlier moment must not be after the later one; swap the two dates.")
+        chosen = list(dict.fromkeys(measures)) if measures is not None else None
+        select = """
+            SELECT c.*, u.file_name, u.uploaded_by, u.uploaded_at
+            FROM compared c LEFT JOIN uploads u USING (upload_id)
+            ORDER BY month, measure, service, site, segment
+        """
+        return self._frame(_changes_sql(chosen, select), _changes_params(earlier, later, chosen), _CHANGE_COLUMNS)
+
+    def change_summary_between(
+        self, earlier: dt.datetime, later: dt.datetime, measures: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """`changes_between` counted per (month, measure, segment, change, upload): how many stored
+        values each upload changed in each month — small however many values changed."""
+        if earlier > later:
+            raise ValueError("The earlier moment must not be after the later one; swap the two dates.")
+        chosen = list(dict.fromkeys(measures)) if measures is not None else None
+        select = """
+            SELECT c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, u.file_name,
+                   count(*) AS "values"
+            FROM compared c LEFT JOIN uploads u USING (upload_id)
+            GROUP BY ALL
+            ORDER BY month, measure, segment, change, upload_id
+        """
+        return self._frame(_changes_sql(chosen, select), _changes_params(earlier, later, chosen),
+                           _CHANGE_SUMMARY_COLUMNS)
+
+    # --- commentary (migration 4) --------------------------------------------------------------
+
+    def add_commentary(
+        self, metric: str, month: dt.date, body: str, written_by: str, now: dt.datetime | None = None
+    ) -> int:
+        """Keep a new version of the narrative for a metric and month; return its id.
+
+        Earlier versions are never changed. Raises ValueError (with what to fix) for empty or
+        over-long text or a missing author.
+        """
+        body, written_by = (body or "").strip(), (written_by or "").strip()
+        if not metric:
+            raise ValueError("Choose the metric the commentary is about.")
+        if not body:
+            raise ValueError("The commentary is empty: write a sentence or two about the month before saving.")
+        if len(body) > MAX_COMMENTARY_CHARS:
+            raise ValueError(
+                f"The commentary is {len(body):,} characters long; shorten it to {MAX_COMMENTARY_CHARS:,} or fewer "
+                "(the board pack gives each metric a short paragraph)."
+            )
+        if not written_by:
+            raise ValueError("Say who wrote the commentary (your name) before saving.")
+        if len(written_by) > MAX_AUTHOR_CHARS:
+            raise ValueError(f"The author's name is longer than {MAX_AUTHOR_CHARS} characters; shorten it.")
+        with self.cursor() as cur:
+            cur.begin()
+            try:
+                commentary_id = cur.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
+                cur.execute(
+                    "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?)",
+                    [commentary_id, metric, month, body, written_by, now or utc_now()],
+                )
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+        return int(commentary_id)
+
+    def latest_commentary(self, month: dt.date, metrics: Iterable[str] | None = None) -> pd.DataFrame:
+        """The newest version of the commentary for each metric in a month, with `versions` (how many
+        have been written)."""
+        if "commentary" not in self.table_names():  # a read-only store from before migration 4
+            return pd.DataFrame(columns=_COMMENTARY_COLUMNS)
+        chosen = list(dict.fromkeys(metrics)) if metrics is not None else None
+        where = f"AND metric IN ({_placeholders(chosen)})" if chosen is not None else ""
+        sql = f"""
+            SELECT commentary_id, metric, month, body, written_by, written_at,
+                   count(*) OVER (PARTITION BY metric) AS versions
+            FROM commentary
+            WHERE month = ? {where}
+            QUALIFY row_number() OVER (PARTITION BY metric ORDER BY written_at DESC, commentary_id DESC) = 1
+            ORDER BY metric
+        """
+        return self._frame(sql, [month, *(chosen or [])], columns=_COMMENTARY_COLUMNS)
+
+    def commentary_versions(self, metric: str, month: dt.date) -> pd.DataFrame:
+        """Every version written for a metric and month, newest first."""
+        if "commentary" not in self.table_names():
+            return pd.DataFrame(columns=_COMMENTARY_COLUMNS[:-1])
+        return self._frame(
+            """SELECT commentary_id, metric, month, body, written_by, written_at FROM commentary
+               WHERE metric = ? AND month = ? ORDER BY written_at DESC, commentary_id DESC""",
+            [metric, month],
+            columns=_COMMENTARY_COLUMNS[:-1],
+        )
+
+    # --- Phase 3 assessment reviews and the plan's milestones (migration 3) ----------------------
+
+    def requirements(self) -> pd.DataFrame:
+        """The Phase 3 requirements (requirement_id, section, section_title, requirement, sort_order)."""
+        if "requirements" not in self.table_names():  # a read-only store from before migration 3
+            return pd.DataFrame(columns=_REQUIREMENT_COLUMNS)
+        return self._frame(
+            "SELECT * FROM requirements ORDER BY sort_order, requirement_id", [], columns=_REQUIREMENT_COLUMNS
+        )
+
+    def add_requirements(self, rows: pd.DataFrame) -> int:
+        """Add requirements not yet stored (matched by requirement_id) in one transaction; a stored
+        requirement is never changed. Returns how many were added."""
+        _require_columns(rows, _REQUIREMENT_COLUMNS)
+        incoming = rows[_REQUIREMENT_COLUMNS].drop_duplicates("requirement_id")
+        with self.cursor() as cur:
+            cur.register("incoming_requirements", incoming)
+            cur.begin()
+            try:
+                before = cur.execute("SELECT count(*) FROM requirements").fetchone()[0]
+                cur.execute(
+                    """INSERT INTO requirements
+                       SELECT requirement_id, section, section_title, requirement, sort_order
+                       FROM incoming_requirements
+                       WHERE requirement_id NOT IN (SELECT requirement_id FROM requirements)"""
+                )
+                added = cur.execute("SELECT count(*) FROM requirements").fetchone()[0] - before
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("incoming_requirements")
+        return int(added)
+
+    def assessment_reviews(self) -> pd.DataFrame:
+        """Every recorded review (review_id, review_date, recorded_by, recorded_at, note, based_on),
+        oldest review date first."""
+        if "assessment_reviews" not in self.table_names():
+            return pd.DataFrame(columns=_REVIEW_COLUMNS)
+        return self._frame(
+            "SELECT * FROM assessment_reviews ORDER BY review_date, review_id", [], columns=_REVIEW_COLUMNS
+        )
+
+    def assessment_rows(self, review_ids: Sequence[int] | None = None) -> pd.DataFrame:
+        """The rows of the given reviews (all reviews when None): review_id, requirement_id,
+        lead_role, rag, assessment."""
+        if "assessment_rows" not in self.table_names():
+            return pd.DataFrame(columns=_ASSESSMENT_COLUMNS)
+        where, params = "", []
+        if review_ids is not None:
+            ids = [int(i) for i in review_ids]
+            where, params = f"WHERE a.review_id IN ({_placeholders(ids)})", ids
+        sql = f"""
+            SELECT a.review_id, a.requirement_id, a.lead_role, a.rag, a.assessment
+            FROM assessment_rows a LEFT JOIN requirements r USING (requirement_id)
+            {where}
+            ORDER BY a.review_id, r.sort_order, a.requirement_id
+        """
+        return self._frame(sql, params, columns=_ASSESSMENT_COLUMNS)
+
+    def record_review(
+        self,
+        rows: pd.DataFrame,
+        *,
+        review_date: dt.date,
+        recorded_by: str,
+        note: str = "",
+        based_on: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Keep a new review: one row per requirement (requirement_id, lead_role, rag, assessment),
+        written in one transaction under a new review id, which is returned. Earlier reviews are
+        never changed. Raises ValueError, saying what to fix, for rows the store cannot keep."""
+        _require_columns(rows, ["requirement_id", "lead_role", "rag", "assessment"])
+        recorded_by = (recorded_by or "").strip()
+        if not recorded_by:
+            raise ValueError("Say who is recording the review (your name) before saving.")
+        if rows.empty:
+            raise ValueError("The review has no rows: it needs one row per requirement.")
+        incoming = rows[["requirement_id", "lead_role", "rag", "assessment"]].copy()
+        incoming["assessment"] = incoming["assessment"].fillna("").astype(str)
+        bad_rag = sorted(set(incoming["rag"]) - set(RAG_VALUES), key=str)
+        if bad_rag:
+            raise ValueError(
+                f"RAG must be one of {', '.join(RAG_VALUES)}; the review has {', '.join(map(str, bad_rag))}."
+            )
+        if incoming["requirement_id"].duplicated().any():
+            raise ValueError("Each requirement may appear only once in a review.")
+        known = set(self.requirements()["requirement_id"])
+        unknown = sorted(set(incoming["requirement_id"]) - known, key=str)
+        if unknown:
+            raise ValueError(f"Unknown requirement(s): {', '.join(map(str, unknown))}.")
+        with self.cursor() as cur:
+            cur.register("incoming_review", incoming)
+            cur.begin()
+            try:
+                review_id = cur.execute("SELECT nextval('review_id_seq')").fetchone()[0]
+                cur.execute(
+                    "INSERT INTO assessment_reviews VALUES (?, ?, ?, ?, ?, ?)",
+                    [review_id, review_date, recorded_by, now or utc_now(), note or "", based_on],
+                )
+                cur.execute(
+                    """INSERT INTO assessment_rows
+                       SELECT ?, requirement_id, lead_role, rag, assessment FROM incoming_review""",
+                    [review_id],
+                )
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("incoming_review")
+        return int(review_id)
+
+    def milestones(self) -> pd.DataFrame:
+        """The recovery plan's milestones (milestone_id, workstream, milestone, due_text, due_month,
+        status, sort_order) in plan order."""
+        if "milestones" not in self.table_names():
+            return pd.DataFrame(columns=_MILESTONE_COLUMNS)
+        return self._frame("SELECT * FROM milestones ORDER BY sort_order, milestone_id", [], columns=_MILESTONE_COLUMNS)
+
+    def add_milestones(self, rows: pd.DataFrame) -> int:
+        """Add milestones (workstream, milestone, due_text, due_month, status, sort_order) in one
+        transaction, each under a new id. Returns how many were added."""
+        columns = _MILESTONE_COLUMNS[1:]
+        _require_columns(rows, columns)
+        incoming = rows[columns].copy()
+        incoming["due_month"] = pd.to_datetime(incoming["due_month"]).dt.date
+        with self.cursor() as cur:
+            cur.register("incoming_milestones", incoming)
+            cur.begin()
+            try:
+                cur.execute(
+                    f"""INSERT INTO milestones
+                        SELECT nextval('milestone_id_seq'), {", ".join(columns)} FROM incoming_milestones"""
+                )
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("incoming_milestones")
+        return len(incoming)
+
+    # --- coverage and restatements ---------------------------------------------------------------
+
+    def measure_coverage(self) -> pd.DataFrame:
+        """Per (measure, month) holding any value: `sites` (distinct sites among the total rows,
+        "All" counting as one) and `values` (how many values are stored)."""
+        sql = """
+            SELECT measure, month,
+                   count(DISTINCT site) FILTER (WHERE segment = 'All') AS sites,
+                   count(*) AS "values"
+            FROM facts
+            GROUP BY measure, month
+            ORDER BY measure, month
+        """
+        return self._frame(sql, [], columns=["measure", "month", "sites", "values"])
+
+    def latest_upload_by_measure(self) -> pd.DataFrame:
+        """For each measure, the most recent upload that wrote one of its current values, with the
+        first and last month of the values it wrote and how many are still current."""
+        sql = """
+            WITH per_upload AS (
+                SELECT measure, upload_id, min(month) AS first_month, max(month) AS last_month,
+                       count(*) AS current_values
+                FROM facts GROUP BY measure, upload_id
+            )
+            SELECT p.measure, p.upload_id, u.kind, u.file_name, u.uploaded_by, u.uploaded_at,
+                   p.first_month, p.last_month, p.current_values
+            FROM per_upload p JOIN uploads u USING (upload_id)
+            QUALIFY row_number() OVER (
+                PARTITION BY p.measure ORDER BY u.uploaded_at DESC, p.upload_id DESC) = 1
+            ORDER BY p.measure
+        """
+        return self._frame(
+            sql,
+            [],
+            columns=["measure", "upload_id", "kind", "file_name", "uploaded_by", "uploaded_at",
+                     "first_month", "last_month", "current_values"],
+        )
+
+    def restatements(self) -> pd.DataFrame:
+        """Values changed by a later upload (history rows with reason 'replaced'), newest first:
+        the old value and its upload, the value that replaced it and the upload that did."""
+        sql = """
+            SELECT h.month, h.measure, h.service, h.site, h.segment,
+                   h.value AS old_value, h.upload_id AS old_upload_id,
+                   coalesce(f.value, later.value) AS new_value,
+                   h.replaced_by, u.file_name, u.uploaded_by, h.valid_to AS restated_at
+            FROM fact_history h
+            LEFT JOIN facts f
+              ON f.month = h.month AND f.measure = h.measure AND f.service = h.service
+             AND f.site = h.site AND f.segment = h.segment AND f.upload_id = h.replaced_by
+            LEFT JOIN fact_history later
+              ON later.month = h.month AND later.measure = h.measure AND later.service = h.service
+             AND later.site = h.site AND later.segment = h.segment AND later.upload_id = h.replaced_by
+            LEFT JOIN uploads u ON u.upload_id = h.replaced_by
+            WHERE h.reason = 'replaced'
+            ORDER BY h.valid_to DESC, h.month, h.measure, h.service, h.site, h.segment
+        """
+        return self._frame(
+            sql,
+            [],
+            columns=["month", "measure", "service", "site", "segment", "old_value", "old_upload_id", "new_value",
+                     "replaced_by", "file_name", "uploaded_by", "restated_at"],
+        )
+
     # --- the grain rule and the diff ------------------------------------------------------------
 
     def grain_conflicts(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -383,6 +867,25 @@ class Store:
             cur.unregister("incoming")
         return frame
 
+    def stored_values(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """The value stored now for each key in `rows`, in the same order: `old_value` and
+        `old_upload_id`, missing where nothing is stored (uploads use it for the preview and to find
+        the previous month's value)."""
+        keys = rows[list(KEY_COLUMNS)].reset_index(drop=True)
+        keys = keys.assign(position=pd.RangeIndex(len(keys)))
+        with self.cursor() as cur:
+            cur.register("incoming", keys)
+            frame = cur.execute(
+                """SELECT f.value AS old_value, f.upload_id AS old_upload_id
+                   FROM incoming i
+                   LEFT JOIN facts f
+                     ON f.month = CAST(i.month AS DATE) AND f.measure = i.measure AND f.service = i.service
+                    AND f.site = i.site AND f.segment = i.segment
+                   ORDER BY i.position"""
+            ).df()
+            cur.unregister("incoming")
+        return frame
+
     # --- writes --------------------------------------------------------------------------------
 
     def commit_rows(
@@ -398,7 +901,36 @@ class Store:
     ) -> CommitResult:
         """Write validated rows in one transaction: record the upload, move replaced values to
         history, update changed values and insert new ones. Nothing is written when nothing would
-        change (an identical re-upload). Raises GrainError if the rows would break the grain rule."""
+        change (an identical re-upload). Raises GrainError if the rows would break the grain rule.
+
+        Two writers changing the same values at once conflict in DuckDB; the loser's transaction is
+        rolled back and run again on top of the winner's values (so the winner's values move to
+        history: nothing is lost)."""
+        for attempt in range(COMMIT_ATTEMPTS):
+            try:
+                return self._commit_rows_once(
+                    rows, file_name=file_name, sha256=sha256, uploaded_by=uploaded_by, note=note, kind=kind, now=now
+                )
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower():
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise StoreError(
+            "Another upload was writing the same figures at the same moment and this one could not be "
+            "written; nothing from it was changed. Load the file again."
+        )
+
+    def _commit_rows_once(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file_name: str,
+        sha256: str,
+        uploaded_by: str,
+        note: str = "",
+        kind: str = "upload",
+        now: dt.datetime | None = None,
+    ) -> CommitResult:
         if kind not in UPLOAD_KINDS:
             raise ValueError(f"upload kind must be one of {UPLOAD_KINDS}")
         missing = [c for c in (*KEY_COLUMNS, "value") if c not in rows.columns]
@@ -406,12 +938,14 @@ class Store:
             raise ValueError(f"rows are missing column(s): {', '.join(missing)}")
         now = now or utc_now()
         staged = rows[[*KEY_COLUMNS, "value"]].copy()
-        staged["month"] = pd.to_datetime(staged["month"]).dt.date
+        # Months go in as timestamps and become DATEs in SQL: much faster than Python date objects.
+        staged["month"] = pd.to_datetime(staged["month"])
+        incoming = "(SELECT CAST(month AS DATE) AS month, measure, service, site, segment, value FROM incoming)"
         cur = self.cursor()
         try:
             cur.register("incoming", staged)
             cur.begin()
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE staged_diff AS {_DIFF_SQL.format(source='incoming')}")
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE staged_diff AS {_DIFF_SQL.format(source=incoming)}")
             counts = dict(
                 cur.execute("SELECT change, count(*) FROM staged_diff GROUP BY change").fetchall()
             )
@@ -463,6 +997,81 @@ class Store:
             cur.close()
         return CommitResult(int(upload_id), added, changed, unchanged)
 
+    def undo_upload(self, upload_id: int, undone_by: str, now: dt.datetime | None = None) -> UndoResult:
+        """Take an upload back in one transaction, restoring exactly the values current before it.
+
+        Its current values move to history (valid_to = now, replaced_by = the upload, reason
+        'undone'); the values it replaced return to `facts` with their original upload_id and
+        valid_from = now (their history rows stay, so "as known at D" still answers for any D); keys
+        it added are removed. Refuses, changing nothing, when a later upload has since changed any of
+        the same values (naming it), or when the upload does not exist or is already undone."""
+        undone_by = (undone_by or "").strip()
+        if not undone_by:
+            raise StoreError("Say who is undoing the upload (your name), then try again.")
+        now = now or utc_now()
+        cur = self.cursor()
+        try:
+            cur.begin()
+            found = cur.execute(
+                "SELECT status, undone_at, undone_by FROM uploads WHERE upload_id = ?", [upload_id]
+            ).fetchone()
+            if found is None:
+                raise StoreError(
+                    f"There is no upload {upload_id}; `python -m data history` lists the uploads and their numbers."
+                )
+            if found[0] != "committed":
+                when = pd.Timestamp(found[1]).strftime("%-d %b %Y %H:%M") if found[1] is not None else "earlier"
+                raise StoreError(
+                    f"Upload {upload_id} was already undone ({when} UTC, by {found[2]}); nothing was changed."
+                )
+            blockers = cur.execute(
+                f"""SELECT f.upload_id, count(*) AS n, any_value(u.file_name), any_value(u.uploaded_by),
+                           any_value(u.uploaded_at)
+                    FROM fact_history h
+                    JOIN facts f USING ({", ".join(KEY_COLUMNS)})
+                    JOIN uploads u ON u.upload_id = f.upload_id
+                    WHERE h.upload_id = ? AND h.reason = 'replaced' AND f.upload_id <> ?
+                    GROUP BY f.upload_id ORDER BY f.upload_id""",
+                [upload_id, upload_id],
+            ).fetchall()
+            if blockers:
+                later = "; ".join(
+                    f"upload {b[0]} ({b[2]}, loaded by {b[3]} on {pd.Timestamp(b[4]):%-d %b %Y}) changed {b[1]:,} "
+                    "of the same values"
+                    for b in blockers
+                )
+                raise UndoBlockedError(
+                    [int(b[0]) for b in blockers],
+                    f"Upload {upload_id} cannot be undone because a later upload changed the same figures: {later}. "
+                    f"Undo {'that upload' if len(blockers) == 1 else 'those uploads'} first, then upload "
+                    f"{upload_id}. Nothing was changed.",
+                )
+            cur.execute(
+                """INSERT INTO fact_history
+                   SELECT month, measure, service, site, segment, value, upload_id, valid_from, ?, ?, 'undone'
+                   FROM facts WHERE upload_id = ?""",
+                [now, upload_id, upload_id],
+            )
+            removed = cur.execute("DELETE FROM facts WHERE upload_id = ?", [upload_id]).fetchone()[0]
+            restored = cur.execute(
+                """INSERT INTO facts
+                   SELECT month, measure, service, site, segment, value, upload_id, ?
+                   FROM fact_history WHERE replaced_by = ? AND reason = 'replaced'""",
+                [now, upload_id],
+            ).fetchone()[0]
+            cur.execute(
+                "UPDATE uploads SET status = 'undone', undone_at = ?, undone_by = ? WHERE upload_id = ?",
+                [now, undone_by, upload_id],
+            )
+            cur.commit()
+        except Exception:
+            with contextlib.suppress(duckdb.Error):
+                cur.rollback()
+            raise
+        finally:
+            cur.close()
+        return UndoResult(int(upload_id), int(removed) - int(restored), int(restored))
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _frame(self, sql: str, params: list, columns: list[str] | None = None) -> pd.DataFrame:
@@ -485,26 +1094,127 @@ _DIFF_SQL = """
      AND f.site = i.site AND f.segment = i.segment
 """
 
+# The values current at a moment: facts written by then, plus history rows current then. Every write
+# path keeps one key's rows end to end without overlap — a commit ends the old value (valid_to) at the
+# moment the new one starts (valid_from); an undo ends the undone value at the moment the value it
+# replaced comes back — so at most one row per key qualifies and no de-duplication (a window over
+# millions of rows) is needed. tests/unit/test_review.py checks this through commits and an undo.
+_KNOWN_AT_TEMPLATE = """
+    SELECT month, measure, service, site, segment, value, upload_id, valid_from,
+           CAST(NULL AS TIMESTAMP) AS valid_to, CAST(NULL AS INTEGER) AS replaced_by,
+           CAST(NULL AS VARCHAR) AS reason
+    FROM facts
+    WHERE valid_from <= ? {measure_clause} AND month BETWEEN ? AND ?
+    UNION ALL
+    SELECT month, measure, service, site, segment, value, upload_id, valid_from, valid_to, replaced_by, reason
+    FROM fact_history
+    WHERE valid_from <= ? AND ? < valid_to {measure_clause} AND month BETWEEN ? AND ?
+"""
+
+# Keys whose known value can differ between two moments: a row for them started or ended in between.
+# Comparing only these keeps a fortnight's review proportional to what was loaded, not to the store.
+_TOUCHED_TEMPLATE = """
+    SELECT month, measure, service, site, segment FROM facts
+    WHERE valid_from > ? AND valid_from <= ? {measure_clause}
+    UNION
+    SELECT month, measure, service, site, segment FROM fact_history
+    WHERE ((valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?)) {measure_clause}
+"""
+
+
+def _measure_clause(measures: Sequence[str] | None) -> str:
+    return "" if measures is None else f"AND measure IN ({_placeholders(measures)})"
+
+
+def _known_at_sql(measures: Sequence[str] | None) -> str:
+    return _KNOWN_AT_TEMPLATE.format(measure_clause=_measure_clause(measures))
+
+
+def _known_at_params(
+    moment: dt.datetime, measures: Sequence[str] | None, start: dt.date | None, end: dt.date | None
+) -> list:
+    chosen = list(measures) if measures is not None else []
+    bounds = _month_bounds(start, end)
+    return [moment, *chosen, *bounds, moment, moment, *chosen, *bounds]
+
+
+def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
+    """The values that differ between two moments (see `Store.changes_between`), shaped by `select`."""
+    keys = "month, measure, service, site, segment"
+    return f"""
+        WITH touched AS ({_TOUCHED_TEMPLATE.format(measure_clause=_measure_clause(measures))}),
+             before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
+             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
+             compared AS (
+                SELECT coalesce(a.month, b.month) AS month, coalesce(a.measure, b.measure) AS measure,
+                       coalesce(a.service, b.service) AS service, coalesce(a.site, b.site) AS site,
+                       coalesce(a.segment, b.segment) AS segment,
+                       b.value AS old_value, a.value AS new_value,
+                       CASE WHEN b.value IS NULL THEN 'new' WHEN a.value IS NULL THEN 'removed'
+                            ELSE 'restated' END AS change,
+                       CASE WHEN b.reason = 'undone' AND b.valid_to <= ? THEN b.replaced_by
+                            WHEN a.value IS NOT NULL AND a.valid_from > ? THEN a.upload_id
+                            ELSE b.replaced_by END AS upload_id,
+                       coalesce(b.reason = 'undone' AND b.valid_to <= ?, false) AS by_undo
+                FROM before b
+                FULL OUTER JOIN after a
+                  ON a.month = b.month AND a.measure = b.measure AND a.service = b.service
+                 AND a.site = b.site AND a.segment = b.segment
+                WHERE b.value IS DISTINCT FROM a.value
+            )
+        {select}
+    """
+
+
+def _changes_params(earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None) -> list:
+    chosen = list(measures) if measures is not None else []
+    return [
+        earlier, later, *chosen, earlier, later, earlier, later, *chosen,
+        *_known_at_params(earlier, measures, None, None),
+        *_known_at_params(later, measures, None, None),
+        later, earlier, later,
+    ]
+
+
+_CHANGE_COLUMNS = [
+    "month", "measure", "service", "site", "segment", "old_value", "new_value", "change",
+    "upload_id", "by_undo", "file_name", "uploaded_by", "uploaded_at",
+]
+_CHANGE_SUMMARY_COLUMNS = ["month", "measure", "segment", "change", "upload_id", "by_undo", "file_name", "values"]
+_COMMENTARY_COLUMNS = ["commentary_id", "metric", "month", "body", "written_by", "written_at", "versions"]
+_REQUIREMENT_COLUMNS = ["requirement_id", "section", "section_title", "requirement", "sort_order"]
+_REVIEW_COLUMNS = ["review_id", "review_date", "recorded_by", "recorded_at", "note", "based_on"]
+_ASSESSMENT_COLUMNS = ["review_id", "requirement_id", "lead_role", "rag", "assessment"]
+_MILESTONE_COLUMNS = ["milestone_id", "workstream", "milestone", "due_text", "due_month", "status", "sort_order"]
+
+
+def _require_columns(rows: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in rows.columns]
+    if missing:
+        raise ValueError(f"rows are missing column(s): {', '.join(missing)}")
+
 # The grain rule over incoming rows plus the stored rows of the same (month, measure): a group that
-# holds both "All" and named values of a dimension would count the same activity twice.
+# holds both "All" and named values of a dimension would count the same activity twice. Only whether
+# each kind is present matters, so rows are not de-duplicated (UNION ALL + bool_or is ~5× faster than
+# a UNION over a million rows, and gives the same groups).
 _GRAIN_SQL = """
-    WITH combined AS (
-        SELECT month, measure, service, site, segment FROM {source}
-        UNION
-        SELECT f.month, f.measure, f.service, f.site, f.segment
-        FROM facts f
-        WHERE (f.month, f.measure) IN (SELECT DISTINCT month, measure FROM {source})
-    ),
+    WITH pairs AS (SELECT DISTINCT month, measure FROM {source}),
     grouped AS (
         SELECT month, measure, segment,
-               count(DISTINCT service = 'All') > 1 AS mixes_service,
-               count(DISTINCT site = 'All') > 1 AS mixes_site
-        FROM combined GROUP BY month, measure, segment
+               bool_or(service = 'All') AND bool_or(service <> 'All') AS mixes_service,
+               bool_or(site = 'All') AND bool_or(site <> 'All') AS mixes_site
+        FROM (
+            SELECT month, measure, service, site, segment FROM {source}
+            UNION ALL
+            SELECT f.month, f.measure, f.service, f.site, f.segment
+            FROM facts f SEMI JOIN pairs p ON f.month = p.month AND f.measure = p.measure
+        )
+        GROUP BY month, measure, segment
     )
     SELECT month, measure, segment, 'service' AS dimension FROM grouped WHERE mixes_service
     UNION ALL
     SELECT month, measure, segment, 'site' AS dimension FROM grouped WHERE mixes_site
-    ORDER BY month, measure, dimension
+    ORDER BY month, measure, dimension, segment
 """
 
 

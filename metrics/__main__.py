@@ -3,6 +3,7 @@
     python -m metrics report --month 2020-07 [--format csv|table] [--db PATH]
     python -m metrics spc --values 5,7,6,… [--improvement increase|decrease|neutral] [--target T]
         [--rebase-index i,…] [--no-screen] [--fix-after N] [--format csv|json]   (needs no store)
+    python -m metrics pack --month 2020-10 --out FILE [--format pdf|pptx] [--db PATH]
 
 Ratios and shares are printed as fractions (0.854), not percents.
 """
@@ -137,6 +138,35 @@ def _format_spc_number(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.12g}"
 
 
+def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
+    """The board pack for a month as a PDF (or PowerPoint with --format pptx)."""
+    from pathlib import Path
+
+    from metrics.pack import PackError, build_pack
+
+    month = parse_month(args.month)
+    out = Path(args.out)
+    fmt = args.format or ("pptx" if out.suffix.lower() == ".pptx" else "pdf")
+    if not out.parent.exists():
+        raise ValueError(f"The folder {out.parent} does not exist; create it or choose another --out path.")
+
+    def report(fraction: float, text: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{fraction:4.0%} {text:<60}")
+
+    try:
+        with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+            data = build_pack(store, cfg, month, fmt, progress=report)
+    except PackError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    out.write_bytes(data)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(f"Wrote the {fmt.upper()} board pack for {month:%B %Y} to {out} ({len(data) / 1e6:.1f} MB).")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Recovery metrics from the store.")
     parser.add_argument("--config", help="config.yaml to use (default: the project's own)")
@@ -162,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     spc.add_argument("--no-screen", action="store_true", help="keep moving-range outliers (as the MDC Excel tool)")
     spc.add_argument("--fix-after", type=int, help="fix the limits after this many points (at least 12)")
     spc.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    pack = add("pack", cmd_pack, "the board pack for a month (PDF, or PowerPoint with --format pptx)")
+    pack.add_argument("--month", required=True, help="YYYY-MM")
+    pack.add_argument("--out", required=True, help="file to write, e.g. board-pack-2020-10.pdf")
+    pack.add_argument("--format", choices=("pdf", "pptx"), help="default: from the --out file's suffix, else pdf")
     return parser
 
 

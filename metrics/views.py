@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from data.store import ALL, Store
-from metrics import compute
+from metrics import assessment, compute, coverage, discharges, inequalities, primary_care, review, services
 from metrics.config import Config, Metric
 from metrics.months import month_range, to_month
+from metrics.spc import spc_for_series
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,506 @@ def load_report(store: Store, cfg: Config, month: dt.date) -> pd.DataFrame:
 
 def report_months(cfg: Config, end: dt.date) -> list[dt.date]:
     return month_range(cfg.first_month, end)
+
+
+# --- the fortnightly executive review (issue 6): SPC icons, what changed, commentary -----------------
+
+
+@dataclass(frozen=True)
+class SpcView:
+    """A metric's Making Data Count SPC: the point frame and its two icons (dicts or None)."""
+
+    frame: pd.DataFrame
+    variation: dict | None
+    assurance: dict | None
+
+
+def spc_for_metrics(cfg: Config, series_by_metric: dict[str, pd.DataFrame]) -> dict[str, SpcView]:
+    """SPC for each metric's series (up to the series' last month; assurance against its target)."""
+    out = {}
+    for metric_id, series in series_by_metric.items():
+        frame, variation, assurance = spc_for_series(series, cfg, cfg.metric(metric_id))
+        out[metric_id] = SpcView(frame, variation, assurance)
+    return out
+
+
+def series_as_of(
+    store: Store, cfg: Config, metrics: list[Metric], moment: dt.datetime, end: dt.date | None
+) -> dict[str, pd.DataFrame]:
+    """Each metric's system-total series as the store knew it at `moment` (naive UTC), up to `end`."""
+    if end is None:
+        return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
+                for m in metrics}
+    totals = store.measure_totals_as_of(moment, all_measures(metrics), start=cfg.first_month, end=to_month(end))
+    return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end)) for m in metrics}
+
+
+def load_review(store: Store, cfg: Config, previous: dt.date, current: dt.date) -> review.Review:
+    """What changed for every headline metric between two review dates (as known at the end of each
+    day, UK time): months arrived, values restated with the upload responsible, RAG and icon moves."""
+    earlier, later = review.end_of_day(previous), review.end_of_day(current)
+    metrics = cfg.headline_metrics
+    measures = all_measures(metrics)
+    end = store.latest_month(measures)
+    return review.build_review(
+        cfg,
+        metrics,
+        before=series_as_of(store, cfg, metrics, earlier, end),
+        after=series_as_of(store, cfg, metrics, later, end),
+        changes=store.change_summary_between(earlier, later, measures),
+        earlier=earlier,
+        later=later,
+        uploads=store.uploads(),
+    )
+
+
+def load_commentary(store: Store, cfg: Config, month: dt.date) -> dict[str, dict]:
+    """The newest commentary per headline metric for a month: metric id → body, written_by,
+    written_at, versions."""
+    frame = store.latest_commentary(to_month(month), [m.id for m in cfg.headline_metrics])
+    return {row["metric"]: row for row in frame.to_dict("records")}
+
+
+def load_commentary_versions(store: Store, cfg: Config, metric_id: str, month: dt.date) -> pd.DataFrame:
+    """Every version of one metric's commentary for a month, newest first."""
+    cfg.metric(metric_id)  # a clear ValueError for an unknown metric
+    return store.commentary_versions(metric_id, to_month(month))
+
+
+def save_commentary(
+    store: Store, cfg: Config, metric_id: str, month: dt.date, body: str, written_by: str
+) -> int:
+    """Keep a new version of a metric's commentary; ValueError with what to fix when it cannot be kept."""
+    cfg.metric(metric_id)
+    return store.add_commentary(metric_id, to_month(month), body, written_by)
+
+
+# --- service pages (issue 4): Elective & diagnostics, Outpatients & virtual care, My service --------
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What a service page's filters offer: months holding data, sites holding data, and the metrics
+    that have a breakdown by service (for the heatmap)."""
+
+    months: list[dt.date]
+    sites: list[str]
+    heatmap_metrics: list[str]
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    """Everything an Elective & diagnostics or Outpatients page shows for a site and month range."""
+
+    site: str
+    start: dt.date
+    end: dt.date
+    tiles: pd.DataFrame
+    series: dict[str, pd.DataFrame]
+    # metric → a sentence when the site filter could not apply and the chart shows all sites.
+    notes: dict[str, str]
+    heatmap_metric: str | None
+    heatmap: pd.DataFrame
+    ranking: pd.DataFrame
+    ranking_month: dt.date | None
+
+
+@dataclass(frozen=True)
+class MyService:
+    """One service × site × segment: every metric with figures for it, and (for a named site) the
+    metrics recorded for the service across all sites only."""
+
+    service: str
+    site: str
+    segment: str
+    month: dt.date | None
+    series: dict[str, pd.DataFrame]
+    tiles: pd.DataFrame
+    wider_series: dict[str, pd.DataFrame]
+    wider_tiles: pd.DataFrame
+    sites_with_data: list[str]
+    # For a named segment with no figures: whether the service × site has figures for everyone.
+    figures_without_segment: bool = False
+
+
+def load_page_options(store: Store, cfg: Config, metric_ids: list[str], heatmap_ids: list[str]) -> PageOptions:
+    """Months and sites with data for the page's metrics (from the baseline year on), and which of
+    `heatmap_ids` have figures by service."""
+    measures = all_measures([cfg.metric(m) for m in [*metric_ids, *heatmap_ids]])
+    found = store.filter_options(measures)
+    page_measures = set(all_measures([cfg.metric(m) for m in metric_ids]))
+    if page_measures != set(measures):  # heatmap metrics beyond the page's own: months and sites are the page's
+        found.update({k: v for k, v in store.filter_options(page_measures).items() if k != "by_service"})
+    by_service = set(found["by_service"])
+    return PageOptions(
+        months=[m for m in found["months"] if m >= cfg.first_month],
+        sites=[s.id for s in cfg.sites if s.id in found["sites"]]
+        + [s for s in found["sites"] if s not in cfg.site_by_id],
+        heatmap_metrics=[m for m in heatmap_ids if set(cfg.metric(m).input_measures) <= by_service],
+    )
+
+
+def _series_in_range(
+    store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, **scope: str
+) -> dict[str, pd.DataFrame]:
+    totals = store.measure_totals(all_measures(metrics), start=cfg.first_month, end=end, **scope)
+    out = {}
+    for metric in metrics:
+        months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
+        out[metric.id] = compute.compute_series(cfg, metric, totals, months, service=scope.get("service", ALL))
+    return out
+
+
+def load_service_page(
+    store: Store,
+    cfg: Config,
+    metric_ids: list[str],
+    *,
+    site: str = ALL,
+    start: dt.date,
+    end: dt.date,
+    heatmap_metric: str | None = None,
+) -> ServicePage:
+    """Series, tiles, service heatmap and ranking for the page's metrics at `site` from `start` to `end`.
+
+    A metric with no figures at the site (e.g. one recorded for the whole system only) is shown for all
+    sites together, with a note saying so.
+    """
+    start, end = to_month(start), to_month(end)
+    metrics = [cfg.metric(m) for m in metric_ids]
+    series = _series_in_range(store, cfg, metrics, start, end, site=site)
+    notes: dict[str, str] = {}
+    if site != ALL:
+        missing = [m for m in metrics if m.id not in services.metrics_with_data({m.id: series[m.id]})]
+        if missing:
+            series.update(_series_in_range(store, cfg, missing, start, end, site=ALL))
+            for metric in missing:
+                notes[metric.id] = (
+                    f"No figures for {cfg.label_for('site', site)} are held for this metric; "
+                    "the chart shows all sites together."
+                )
+    heatmap = pd.DataFrame(columns=services.HEATMAP_COLUMNS)
+    ranking = pd.DataFrame(columns=services.RANKING_COLUMNS)
+    month = None
+    if heatmap_metric:
+        metric = cfg.metric(heatmap_metric)
+        totals = store.measure_totals_by("service", metric.input_measures, site=site, start=cfg.first_month, end=end)
+        months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
+        heatmap = services.heatmap_frame(cfg, metric, totals, months)
+        month = services.ranking_month(heatmap)
+        if month is not None:
+            ranking = services.rank_services(heatmap, month, metric.improvement)
+        heatmap = services.order_heatmap(heatmap, ranking)
+    return ServicePage(
+        site=site,
+        start=start,
+        end=end,
+        tiles=compute.tiles_frame(cfg, series, end),
+        series=series,
+        notes=notes,
+        heatmap_metric=heatmap_metric,
+        heatmap=heatmap,
+        ranking=ranking,
+        ranking_month=month,
+    )
+
+
+def load_service_sites(store: Store, cfg: Config, service: str) -> list[str]:
+    """Sites holding figures for a service, in config order (ids not in config last)."""
+    present = store.dimension_values_within("site", service=service)
+    configured = [s.id for s in cfg.sites if s.id in present]
+    return configured + [s for s in present if s not in configured]
+
+
+def load_my_service(store: Store, cfg: Config, service: str, site: str = ALL, segment: str = ALL) -> MyService:
+    """Every metric with figures for the service × site × segment, up to the latest month in the store."""
+    end = store.latest_month()
+    if end is None:
+        empty = compute.tiles_frame(cfg, {}, cfg.first_month)
+        return MyService(service, site, segment, None, {}, empty, {}, empty, [])
+    chosen = series_for_metrics(store, cfg, cfg.metrics, end, service=service, site=site, segment=segment)
+    series = {m: chosen[m] for m in services.metrics_with_data(chosen)}
+    wider: dict[str, pd.DataFrame] = {}
+    if site != ALL:
+        rest = [m for m in cfg.metrics if m.id not in series]
+        across = series_for_metrics(store, cfg, rest, end, service=service, site=ALL, segment=segment)
+        wider = {m: across[m] for m in services.metrics_with_data(across)}
+    month = services.latest_month_with_data({**series, **wider})
+    without_segment = False
+    if segment != ALL and not series and not wider:
+        everyone = series_for_metrics(store, cfg, cfg.metrics, end, service=service, site=site)
+        without_segment = bool(services.metrics_with_data(everyone))
+    return MyService(
+        service=service,
+        site=site,
+        segment=segment,
+        month=month,
+        series=series,
+        tiles=compute.tiles_frame(cfg, series, month) if month else compute.tiles_frame(cfg, {}, end),
+        wider_series=wider,
+        wider_tiles=compute.tiles_frame(cfg, wider, month) if month else compute.tiles_frame(cfg, {}, end),
+        sites_with_data=load_service_sites(store, cfg, service),
+        figures_without_segment=without_segment,
+    )
+
+
+# --- Discharges (SPA), primary care digital, inequalities, Phase 3 assessment, coverage (issue 5) ---
+
+
+@dataclass(frozen=True)
+class DischargesPage:
+    """The Discharges (SPA) page: cumulative totals for the chosen period and the monthly picture."""
+
+    months_available: list[dt.date]
+    period: discharges.PeriodTotals
+    within_24h: pd.DataFrame  # the spa_within_24h series (compute.SERIES_COLUMNS), every month
+    by_pathway: pd.DataFrame  # month, group, label, value, share
+    by_site: pd.DataFrame  # the PRUH against every other referring site
+    monthly: pd.DataFrame  # discharges.monthly_table for every month
+    period_monthly: pd.DataFrame  # the same for the chosen period's months
+    tiles: pd.DataFrame  # discharges.period_tiles
+
+
+def load_discharges(
+    store: Store, cfg: Config, start: dt.date | None = None, end: dt.date | None = None
+) -> DischargesPage | None:
+    """SPA figures: totals for `start`–`end` (default April–June 2020) and every month's breakdowns.
+    None when the store holds no SPA discharges. Raises ValueError when start is after end."""
+    months = [m for m in store.months_with_data([discharges.DISCHARGES]) if m >= cfg.first_month]
+    if not months:
+        return None
+    default_start, default_end = discharges.default_period(months)
+    start, end = to_month(start or default_start), to_month(end or default_end)
+    last = months[-1]
+    totals = store.measure_totals(discharges.SPA_MEASURES, start=cfg.first_month, end=last)
+    by_site = store.measure_totals_by("site", [discharges.DISCHARGES], start=cfg.first_month, end=last)
+    by_service = store.measure_totals_by("service", [discharges.DISCHARGES], start=cfg.first_month, end=last)
+    pathways = {s.id: s.label.removeprefix("SPA ") for s in cfg.services if s.kind == "spa_pathway"}
+    pruh = {discharges.PRUH: f"{cfg.label_for('site', discharges.PRUH)} (PRUH)"}
+    shown = month_range(months[0], last)
+    period = discharges.period_totals(totals, by_site, start, end)
+    monthly = discharges.monthly_table(totals, by_site, shown)
+    return DischargesPage(
+        months_available=months,
+        period=period,
+        within_24h=compute.compute_series(cfg, cfg.metric("spa_within_24h"), totals, shown),
+        by_pathway=discharges.monthly_breakdown(by_service, "service", pathways),
+        by_site=discharges.monthly_breakdown(by_site, "site", pruh, other_label=discharges.OTHER_SITES),
+        monthly=monthly,
+        period_monthly=discharges.in_period(monthly, start, end),
+        tiles=discharges.period_tiles(cfg, period),
+    )
+
+
+@dataclass(frozen=True)
+class PrimaryCarePage:
+    """The Primary care digital page for one month and one PCN (or all of them)."""
+
+    months_available: list[dt.date]
+    month: dt.date
+    pcn: str
+    pcns: dict[str, str]
+    econsult: pd.DataFrame  # the econsult_submissions series (denominator = the reference month)
+    video: pd.DataFrame  # the video_consultations series
+    reference_month: dt.date | None
+    by_pcn: pd.DataFrame  # primary_care.pcn_month_table for eConsult in `month`
+    tiles: pd.DataFrame  # compute.tiles_frame for eConsult and video in `month`
+
+    @property
+    def reference_value(self) -> float:
+        """eConsult submissions in the reference month (February 2020) for the chosen scope."""
+        known = self.econsult["denominator"].dropna()
+        return float(known.iloc[0]) if not known.empty else float("nan")
+
+
+def load_primary_care(
+    store: Store, cfg: Config, month: dt.date | None = None, pcn: str = ALL
+) -> PrimaryCarePage | None:
+    """eConsult and video consultations for one PCN (or all), and eConsult by PCN for one month.
+    None when the store holds neither."""
+    econsult_metric, video_metric = cfg.metric("econsult_submissions"), cfg.metric("video_consultations")
+    measures = all_measures([econsult_metric, video_metric])
+    months = [m for m in store.months_with_data(measures) if m >= cfg.first_month]
+    if not months:
+        return None
+    last = months[-1]
+    month = to_month(month) if month and to_month(month) in months else last
+    reference = to_month(econsult_metric.reference_period) if econsult_metric.reference_period else None
+    by_site = store.measure_totals_by("site", econsult_metric.measures, start=cfg.first_month, end=last)
+    pcns = {s.id: s.label for s in cfg.sites if s.kind == "pcn"}
+    series = {
+        econsult_metric.id: metric_series(store, cfg, econsult_metric, last, site=pcn),
+        video_metric.id: metric_series(store, cfg, video_metric, last, site=pcn),
+    }
+    return PrimaryCarePage(
+        months_available=months,
+        month=month,
+        pcn=pcn,
+        pcns=pcns,
+        econsult=series[econsult_metric.id],
+        video=series[video_metric.id],
+        reference_month=reference,
+        by_pcn=primary_care.pcn_month_table(by_site, econsult_metric.measures[0], month, reference, pcns),
+        tiles=compute.tiles_frame(cfg, series, month),
+    )
+
+
+@dataclass(frozen=True)
+class InequalitiesPage:
+    """Recovery of one activity metric by IMD quintile or ethnicity group."""
+
+    metric: Metric
+    group: str
+    months_available: list[dt.date]
+    month: dt.date
+    recovery: pd.DataFrame  # inequalities.recovery_by_segment for the chosen group
+    gap: pd.DataFrame  # inequalities.deprivation_gap (always IMD 1 against IMD 5)
+    table: pd.DataFrame  # inequalities.recovery_table for `month`
+
+
+def inequality_metrics(store: Store, cfg: Config) -> list[Metric]:
+    """Ratio-to-baseline metrics whose every measure has population-segment figures in the store."""
+    ratio = [m for m in cfg.metrics if m.type == "ratio_to_baseline"]
+    present = set(store.measure_totals_by("segment", all_measures(ratio), start=cfg.first_month)["measure"])
+    return [m for m in ratio if m.measures and set(m.measures) <= present]
+
+
+def load_inequalities(
+    store: Store, cfg: Config, metric_id: str, group: str, month: dt.date | None = None
+) -> InequalitiesPage | None:
+    """Recovery by segment of `group` ("imd" or "ethnicity") for a metric; None without segment figures."""
+    metric = cfg.metric(metric_id)
+    segments = [s for s in cfg.segments if s.group == group]
+    if not segments:
+        raise ValueError(f"There are no '{group}' segments in config.yaml; choose imd or ethnicity.")
+    by_segment = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group=group)
+    if by_segment.empty:
+        return None
+    end = to_month(max(by_segment["month"]))
+    months = compute.chart_months(cfg, metric, end)
+    recovery = inequalities.recovery_by_segment(cfg, metric, by_segment, segments, months)
+    if group == "imd":
+        imd_recovery = recovery
+    else:
+        imd = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group="imd")
+        imd_recovery = inequalities.recovery_by_segment(
+            cfg, metric, imd, [s for s in cfg.segments if s.group == "imd"], months
+        )
+    available = sorted({to_month(m) for m in recovery.loc[recovery["value"].notna(), "month"]})
+    if not available:
+        return None
+    month = to_month(month) if month and to_month(month) in available else available[-1]
+    overall = metric_series(store, cfg, metric, end)
+    return InequalitiesPage(
+        metric=metric,
+        group=group,
+        months_available=available,
+        month=month,
+        recovery=recovery,
+        gap=inequalities.deprivation_gap(imd_recovery),
+        table=inequalities.recovery_table(recovery, overall, month),
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentPage:
+    """Every Phase 3 review kept in the store, with the RAG counts per review."""
+
+    requirements: pd.DataFrame
+    reviews: pd.DataFrame
+    rows: pd.DataFrame
+    counts: pd.DataFrame
+    labels: dict[int, str]
+
+    @property
+    def latest_id(self) -> int | None:
+        return int(self.counts["review_id"].iloc[-1]) if not self.counts.empty else None
+
+    def rows_for(self, review_id: int) -> pd.DataFrame:
+        return self.rows[self.rows["review_id"] == review_id].reset_index(drop=True)
+
+
+def load_assessment(store: Store) -> AssessmentPage:
+    """The requirements, every review and its rows, and the RAG counts per review (oldest first)."""
+    reviews = store.assessment_reviews()
+    rows = store.assessment_rows()
+    return AssessmentPage(
+        requirements=store.requirements(),
+        reviews=reviews,
+        rows=rows,
+        counts=assessment.rag_counts(reviews, rows),
+        labels=assessment.review_labels(reviews.sort_values(["review_date", "review_id"])) if not reviews.empty else {},
+    )
+
+
+def save_review(
+    store: Store,
+    requirements: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    review_date: dt.date,
+    recorded_by: str,
+    note: str = "",
+    based_on: int | None = None,
+    first_row: int = 1,
+) -> int:
+    """Check a review (edited in the page or uploaded as CSV) and keep it as a new review; return its
+    id. Raises assessment.ReviewError (every problem) or ValueError (who/when missing); nothing is
+    written then, and no earlier review is ever changed."""
+    prepared = assessment.prepare_review(frame, requirements, first_row=first_row)
+    return store.record_review(
+        prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on
+    )
+
+
+def load_milestones(store: Store, as_at: dt.date) -> pd.DataFrame:
+    """The recovery plan's milestones judged at `as_at` (assessment.milestone_table)."""
+    return assessment.milestone_table(store.milestones(), as_at)
+
+
+@dataclass(frozen=True)
+class CoveragePage:
+    """What has arrived: the measure × month grid, latest uploads, restatements and the dictionary."""
+
+    months: list[dt.date]
+    financial_years: list[str]
+    grid: pd.DataFrame
+    matrix: pd.DataFrame
+    summary: pd.DataFrame
+    latest_uploads: pd.DataFrame
+    restatements: pd.DataFrame
+    dictionary: pd.DataFrame
+    labels: dict[str, str]
+
+
+def load_coverage(store: Store, cfg: Config, year: str | None = None, gaps_only: bool = False) -> CoveragePage:
+    """Coverage of every configured measure from April of the baseline year to the latest month in the
+    store (or one financial year of it); with `gaps_only`, only measures with a partial or missing month."""
+    labels = {m.id: m.label for m in cfg.measures}
+    last = store.latest_month()
+    months = month_range(cfg.first_month, last) if last and last >= cfg.first_month else []
+    shown = coverage.months_in_year(months, year)
+    grid = coverage.coverage_grid(store.measure_coverage(), list(labels), shown)
+    if gaps_only:
+        grid = grid[grid["measure"].isin(coverage.measures_with_gaps(grid))].reset_index(drop=True)
+    return CoveragePage(
+        months=shown,
+        financial_years=coverage.financial_years(months),
+        grid=grid,
+        matrix=coverage.coverage_matrix(grid, labels),
+        summary=coverage.coverage_summary(grid, labels),
+        latest_uploads=coverage.latest_uploads_table(store.latest_upload_by_measure(), cfg),
+        restatements=coverage.restatements_table(store.restatements(), cfg),
+        dictionary=coverage.data_dictionary(cfg),
+        labels=labels,
+    )
+
+
+def default_milestone_date(store: Store) -> dt.date:
+    """The date milestones are judged at unless the reader picks another: the last day of the latest
+    month with figures (the dashboard's "now"), or today for a store with no figures."""
+    latest = store.latest_month()
+    if latest is None:
+        return dt.date.today()
+    following = dt.date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -16,9 +17,12 @@ import streamlit as st
 
 from data.demo import build_demo_store
 from data.store import Store, StoreError
-from metrics import compute
+from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month
+
+if TYPE_CHECKING:
+    from metrics.views import ServicePage
 
 UK = ZoneInfo("Europe/London")
 
@@ -135,6 +139,14 @@ CSS = """
 .metric-tile .detail {font-size:0.85rem; color:#425563}
 .metric-tile .status {margin-top:6px}
 .metric-tile .extra {margin-top:6px; font-size:0.85rem; color:#425563}
+.spc-icons {margin-top:4px}
+.spc-icon-row {display:flex; align-items:flex-start; gap:6px; margin-top:3px; line-height:1.25}
+.spc-icon {display:inline-flex; align-items:center; justify-content:center; flex:none; width:1.6em;
+           height:1.6em; border-radius:50%; font-weight:700; font-size:0.85rem; cursor:help}
+.spc-icon-text {font-size:0.78rem; color:#425563}
+.tile-commentary {margin-top:8px; padding-top:6px; border-top:1px solid #D8DDE0; font-size:0.82rem;
+                  color:#212B32}
+.tile-commentary .byline {color:#425563; font-size:0.75rem}
 </style>
 """
 
@@ -171,3 +183,157 @@ def render_tiles(tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | 
 def figures_as_at(store: Store) -> str:
     latest = store.latest_upload()
     return to_uk_time(latest["uploaded_at"]) if latest else "no uploads yet"
+
+
+# --- service pages (issue 4): filters, charts with their CSV, the service heatmap and ranking -------
+
+CSV_LABEL = "Download the data behind this chart (CSV)"
+
+
+def site_picker(cfg: Config, sites: list[str], *, key: str, label: str = "Site") -> str:
+    """A select box of "All sites" and the given site ids, shown by their labels."""
+    return st.selectbox(label, ["All", *sites], format_func=lambda s: cfg.label_for("site", s), key=key)
+
+
+def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months") -> tuple[dt.date, dt.date]:
+    """A range slider over the months, "Jul 2020" labels; the latest twelve months to start with."""
+    if len(months) == 1:
+        return months[0], months[0]
+    default = (months[max(0, len(months) - 12)], months[-1])
+    start, end = st.select_slider(label, options=months, value=default, format_func=format_month, key=key)
+    return start, end
+
+
+def download_csv(frame: pd.DataFrame, *, file_name: str, key: str, label: str = CSV_LABEL) -> None:
+    """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas."""
+    st.download_button(
+        label, data=charts.safe_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def render_metric_chart(
+    metric_id: str,
+    series: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    note: str | None = None,
+    scope: dict[str, str] | None = None,
+) -> None:
+    """One metric's chart against its trajectory, an optional note, and its CSV download."""
+    metric = get_config().metric(metric_id)
+    st.plotly_chart(charts.build_metric_chart(series, metric, title=metric.label), width="stretch", key=f"{key}_chart")
+    if note:
+        st.caption(f"ℹ️ {note}")
+    frame = charts.chart_csv_frame(series, metric)
+    download_csv(services.scoped_csv_frame(frame, scope) if scope else frame, file_name=file_name, key=f"{key}_csv")
+
+
+def render_chart_grid(
+    page: ServicePage, metric_ids: list[str], *, key_prefix: str, scope: dict[str, str], per_row: int = 2
+) -> None:
+    """The page's charts for `metric_ids`, `per_row` to a row, each with its note and CSV download."""
+    stub = "-".join(v.replace(" ", "_") for v in scope.values())
+    for start in range(0, len(metric_ids), per_row):
+        columns = st.columns(per_row)
+        for column, metric_id in zip(columns, metric_ids[start : start + per_row], strict=False):
+            with column:
+                render_metric_chart(
+                    metric_id, page.series[metric_id], key=f"{key_prefix}_{metric_id}",
+                    file_name=f"{metric_id}-{stub}.csv", note=page.notes.get(metric_id), scope=scope,
+                )
+
+
+def render_service_breakdown(page: ServicePage, *, key_prefix: str, scope: dict[str, str]) -> None:
+    """The service × month heatmap and the ranking of services by gap to target, with their CSVs."""
+    cfg = get_config()
+    if not page.heatmap_metric or page.heatmap.empty:
+        st.info("There are no figures by service for this site and these months.")
+        return
+    metric = cfg.metric(page.heatmap_metric)
+    stub = "-".join(v.replace(" ", "_") for v in scope.values())
+    figure = charts.build_service_heatmap(page.heatmap, metric, title=f"{metric.label} by service")
+    st.plotly_chart(figure, width="stretch", key=f"{key_prefix}_heatmap")
+    st.caption(
+        "Each cell shows the service's value for the month (✔ target met, ▲ amber, ✖ red). Colour shows the gap "
+        "to that month's target: orange below it, blue above it, paler nearer the target; grey where the month "
+        "has no target. Services are ordered furthest below target first."
+    )
+    download_csv(
+        services.scoped_csv_frame(charts.heatmap_csv_frame(page.heatmap, metric), scope),
+        file_name=f"{metric.id}-by-service-{stub}.csv", key=f"{key_prefix}_heatmap_csv",
+    )
+    if page.ranking.empty:
+        return
+    st.markdown(f"**Services ranked by gap to the {format_month(page.ranking_month)} target** (furthest below first)")
+    table = services.ranking_table(page.ranking, metric, cfg.rag.amber_margin)
+    st.dataframe(
+        charts.build_ranking_table(table, list(page.ranking["status"])),
+        hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3, key=f"{key_prefix}_ranking",
+        column_config={"Rank": st.column_config.NumberColumn(width="small"),
+                       "Status": st.column_config.TextColumn(width="large")},
+    )
+    download_csv(
+        services.scoped_csv_frame(services.ranking_csv_frame(page.ranking, metric), scope),
+        file_name=f"{metric.id}-ranking-{stub}.csv", key=f"{key_prefix}_ranking_csv",
+        label="Download the data behind this table (CSV)",
+    )
+
+
+# --- the executive review (issue 6): SPC icons and commentary on the tiles ------------------------
+
+# A tile shows the start of the commentary; the whole text is in the commentary section and the pack.
+TILE_COMMENTARY_CHARS = 240
+
+
+def spc_icon_html(icon: dict | None, heading: str) -> str:
+    """A Making Data Count icon: its letter on its colour, the sentence as a tooltip (title) and as small
+    text beside it, so it is never hover-only nor colour-only. Empty when there is no icon."""
+    if not icon:
+        return ""
+    ink = charts.readable_text_on(icon["colour"])
+    sentence, heading = html.escape(icon["text"]), html.escape(heading)
+    return (
+        f'<div class="spc-icon-row"><span class="spc-icon" role="img" title="{sentence}" '
+        f'aria-label="{heading}: {sentence}" style="background:{icon["colour"]};color:{ink}">'
+        f'{html.escape(icon["letter"])}</span><span class="spc-icon-text">{heading}: {sentence}</span></div>'
+    )
+
+
+def commentary_html(note: dict | None) -> str:
+    """The latest commentary under a tile: the text (shortened if long) and who wrote it, when."""
+    if not note:
+        return ""
+    body = str(note["body"])
+    if len(body) > TILE_COMMENTARY_CHARS:
+        body = body[:TILE_COMMENTARY_CHARS].rsplit(" ", 1)[0] + "…"
+    versions = int(note.get("versions", 1) or 1)
+    earlier = f" · {versions - 1} earlier version{'s' if versions > 2 else ''}" if versions > 1 else ""
+    byline = f'{html.escape(str(note["written_by"]))}, {to_uk_time(note["written_at"])}{earlier}'
+    return f'<div class="tile-commentary">{html.escape(body)}<div class="byline">— {byline}</div></div>'
+
+
+# --- discharges, primary care, inequalities, assessment, coverage pages (issue 5) -----------------
+
+
+def figure_tile_html(label: str, value: str, detail: str = "", badge: str = "") -> str:
+    """A tile for a figure with no trajectory (a period total, a count against a reference month):
+    label, value, a line of detail and an optional RAG badge (text and icon, not colour alone)."""
+    return (
+        f'<div class="metric-tile" role="group" aria-label="{html.escape(label)}" style="min-height:150px">'
+        f'<div class="label">{html.escape(label)}</div>'
+        f'<div class="value">{html.escape(value)}</div>'
+        + (f'<div class="detail">{html.escape(detail)}</div>' if detail else "")
+        + (f'<div class="status">{badge}</div>' if badge else "")
+        + "</div>"
+    )
+
+
+def render_figure_tiles(tiles: list[tuple[str, str, str, str]], per_row: int | None = None) -> None:
+    """(label, value, detail, badge html) tiles in one row (or rows of `per_row`)."""
+    per_row = per_row or len(tiles)
+    for start in range(0, len(tiles), per_row):
+        columns = st.columns(per_row)
+        for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
+            column.markdown(figure_tile_html(*tile), unsafe_allow_html=True)

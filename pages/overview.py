@@ -1,11 +1,33 @@
-"""Overview (executive): every headline metric against its trajectory for one month."""
+"""Overview (executive): every headline metric against its trajectory for one month, with its Making
+Data Count icons, what changed since the last review, commentary and the board pack."""
+
+import datetime as dt
 
 import streamlit as st
 
-from metrics.charts import build_trajectory_chart
-from metrics.months import format_month_long
-from metrics.views import load_overview
-from pages._shared import get_config, get_store, month_picker, page_header, render_tiles, to_uk_time
+from metrics import review
+from metrics.charts import build_spc_chart, build_trajectory_chart
+from metrics.months import format_month, format_month_long
+from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
+from metrics.views import (
+    load_commentary,
+    load_commentary_versions,
+    load_overview,
+    load_review,
+    save_commentary,
+    spc_for_metrics,
+)
+from pages._shared import (
+    UK,
+    commentary_html,
+    get_config,
+    get_store,
+    month_picker,
+    page_header,
+    render_tiles,
+    spc_icon_html,
+    to_uk_time,
+)
 
 cfg = get_config()
 store = get_store()
@@ -27,19 +49,125 @@ with right:
     )
 if month != overview.month:
     overview = load_overview(store, cfg, month)
+spc = spc_for_metrics(cfg, overview.series)
+commentary = load_commentary(store, cfg, overview.month)
 
+# --- tiles with their SPC icons and commentary ------------------------------------------------------
 st.subheader(f"Headline metrics, {format_month_long(overview.month)}")
-render_tiles(overview.tiles)
+st.caption(
+    "Each tile: the month's value against its target, the RAG status in words, and the Making Data Count "
+    "icons — variation (is something unusual happening?) and assurance (will the target be met?). "
+    "Hover an icon or read the line beside it."
+)
+extra = {
+    metric_id: spc_icon_html(view.variation, "Variation")
+    + spc_icon_html(view.assurance, "Assurance")
+    + commentary_html(commentary.get(metric_id))
+    for metric_id, view in spc.items()
+}
+render_tiles(overview.tiles, extra=extra)
 
+# --- what changed since the last review -------------------------------------------------------------
+st.subheader("What changed since the last review")
+today = dt.datetime.now(UK).date()
+default_previous, default_current = review.default_review_dates(today)
+dates = st.columns(2)
+previous = dates[0].date_input(
+    "Previous review", value=default_previous, format="DD/MM/YYYY", key="overview_previous_review_date"
+)
+current = dates[1].date_input("This review", value=default_current, format="DD/MM/YYYY", key="overview_review_date")
+problem = review.check_review_dates(previous, current)
+if problem:
+    st.warning(problem)
+else:
+    comparison = load_review(store, cfg, previous, current)
+    st.markdown("\n\n".join(review.describe_review(comparison, store.is_demo())))
+    st.table(review.summary_table(comparison))
+    if len(comparison.restatements):
+        st.markdown("**Values restated since the previous review**")
+        st.table(review.restatement_table(comparison))
+
+# --- board pack -----------------------------------------------------------------------------------------
+st.subheader("Board pack")
+st.caption(
+    f"The pack for {format_month_long(overview.month)}: a cover with the summary of every headline metric, then a "
+    "page per metric with its trajectory and SPC charts, figures and commentary. It takes a few seconds to draw."
+)
+pack_columns = st.columns([1, 1, 2])
+pack_format = pack_columns[0].radio(
+    "Format", ["pdf", "pptx"], format_func={"pdf": "PDF", "pptx": "PowerPoint"}.get, horizontal=True,
+    key="overview_pack_format",
+)
+if pack_columns[1].button("Download board pack", type="primary", key="overview_pack_build"):
+    bar = st.progress(0.0, text="Preparing the board pack…")
+    try:
+        data = build_pack(store, cfg, overview.month, pack_format, progress=lambda f, text: bar.progress(f, text=text))
+        st.session_state["overview_pack"] = {"month": overview.month, "format": pack_format, "data": data}
+    except PackError as exc:
+        bar.empty()
+        st.error(str(exc))
+built = st.session_state.get("overview_pack")
+if built and built["month"] == overview.month and built["format"] == pack_format:
+    name = pack_file_name(cfg, overview.month, pack_format)
+    st.download_button(
+        f"Save the board pack ({name})", data=built["data"], file_name=name, mime=MEDIA_TYPES[pack_format],
+        icon=":material/download:", on_click="ignore", key="overview_pack_download",
+    )
+
+# --- trajectories, each with its SPC view ---------------------------------------------------------
 st.subheader("Trajectories")
 st.caption(
-    "Blue: actual. Red dashed steps: the Phase 3 trajectory or target. Dotted lines mark the start of each "
-    "financial year. Hover a point for its value, target and gap."
+    "Trajectory view — blue: actual; red dashed steps: the Phase 3 trajectory or target; dotted lines: the start of "
+    "each financial year. SPC view — points by type (grey circle common cause, blue diamond improvement, orange "
+    "square concern, purple triangle neither), the mean and process limits for each period since a rebase, and the "
+    "trajectory in red. Hover a point for its figures."
 )
 metric_ids = list(overview.series)
 for start in range(0, len(metric_ids), 2):
     columns = st.columns(2)
     for column, metric_id in zip(columns, metric_ids[start : start + 2], strict=False):
         metric = cfg.metric(metric_id)
-        figure = build_trajectory_chart(overview.series[metric_id], metric, title=metric.label)
-        column.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}")
+        with column:
+            view = st.segmented_control(
+                f"View for {metric.label}", ["Trajectory", "SPC"], default="Trajectory",
+                label_visibility="collapsed", key=f"overview_view_{metric_id}",
+            )
+            if view == "SPC":
+                figure = build_spc_chart(overview.series[metric_id], spc[metric_id].frame, metric, title=metric.label)
+            else:
+                figure = build_trajectory_chart(overview.series[metric_id], metric, title=metric.label)
+            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}")
+
+# --- commentary -----------------------------------------------------------------------------------------
+st.subheader(f"Commentary, {format_month_long(overview.month)}")
+st.caption(
+    "A short narrative per metric for the month, shown under its tile and in the board pack. Saving again keeps the "
+    "earlier version: every version stays with who wrote it and when."
+)
+labels = {m.id: m.label for m in cfg.headline_metrics}
+chosen = st.selectbox("Metric", list(labels), format_func=labels.get, key="overview_commentary_metric")
+with st.form("overview_commentary_form", clear_on_submit=True):
+    body = st.text_area(
+        f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
+        key="overview_commentary_text",
+    )
+    author = st.text_input("Your name", key="overview_commentary_author")
+    if st.form_submit_button("Save commentary"):
+        try:
+            save_commentary(store, cfg, chosen, overview.month, body, author)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            # Run the page again so the tile above shows the new text at once.
+            st.session_state["overview_commentary_saved"] = (
+                f"Saved. The commentary on {labels[chosen]} now shows under its tile and in the board pack."
+            )
+            st.rerun()
+if saved := st.session_state.pop("overview_commentary_saved", None):
+    st.success(saved)
+versions = load_commentary_versions(store, cfg, chosen, overview.month)
+if len(versions):
+    st.markdown(f"**Versions for {labels[chosen]}, {format_month(overview.month)}** (newest first)")
+    st.dataframe(
+        review.commentary_versions_table(versions), hide_index=True, width="stretch", key="overview_commentary_versions"
+    )

@@ -1,0 +1,84 @@
+"""AppTest of the Inequalities page on a private copy of the demonstration store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.paths import APP_PATH
+
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch) -> AppTest:
+    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    return at.switch_page("pages/inequalities.py").run()
+
+
+def table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Group" in d.value.columns)
+
+
+def test_the_page_shows_recovery_by_imd_quintile_with_a_note_on_reading_it(app):
+    assert not app.exception
+    assert app.title[0].value == "Inequalities"
+    assert table(app)["Group"].tolist() == [
+        "IMD quintile 1 (most deprived)", "IMD quintile 2", "IMD quintile 3", "IMD quintile 4",
+        "IMD quintile 5 (least deprived)", "Everyone",
+    ]
+    notes = " ".join(m.value for m in app.markdown) + " ".join(c.value for c in app.caption)
+    assert "How to read this page" in notes
+    assert "from the most deprived neighbourhoods and from Black and Asian communities, by 31 October" in notes
+
+
+def test_the_most_deprived_quintile_trails_the_least_deprived_in_the_demo(app):
+    rows = table(app).set_index("Group")
+    most = float(rows.loc["IMD quintile 1 (most deprived)", "Recovery"].rstrip("%"))
+    least = float(rows.loc["IMD quintile 5 (least deprived)", "Recovery"].rstrip("%"))
+    assert most < least
+
+
+def test_comparing_by_ethnicity_lists_the_ethnicity_groups(app):
+    app.radio(key="inequalities_group").set_value("ethnicity").run()
+    assert not app.exception
+    assert table(app)["Group"].tolist() == ["White", "Black", "Asian", "Mixed", "Other ethnic group", "Everyone"]
+
+
+def test_another_activity_and_month_change_the_table(app):
+    before = table(app)
+    app.selectbox(key="inequalities_metric").set_value("op_followup_activity").run()
+    assert any("Follow-up outpatient attendances by IMD quintile" in s.value for s in app.subheader)
+    after_metric = table(app)
+    assert not before.equals(after_metric)
+    app.selectbox(key="inequalities_month").set_value(dt.date(2020, 8, 1)).run()
+    assert not app.exception
+    assert any(s.value.endswith("Aug 2020") for s in app.subheader)
+    assert not after_metric.equals(table(app))
+
+
+def test_every_chart_has_its_csv_download(app):
+    charts = app.get("plotly_chart")
+    downloads = [b for b in app.get("download_button") if "behind this chart" in str(b.proto.label)]
+    assert len(charts) == 2 and len(downloads) == len(charts)
+
+
+def test_a_store_without_these_figures_says_what_to_do(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from data.store import Store
+
+    db = tmp_path / "calls-only.duckdb"
+    with Store(db) as store:  # an upload record, but none of this page's figures
+        store.commit_rows(
+            pd.DataFrame([(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
+                         columns=["month", "measure", "service", "site", "segment", "value"]),
+            file_name="calls.csv", sha256="x", uploaded_by="analyst",
+        )
+    monkeypatch.setenv("RECOVERY_DB", str(db))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run().switch_page("pages/inequalities.py").run()
+    assert not at.exception
+    assert any("The store holds no figures by IMD quintile or ethnicity yet" in i.value for i in at.info)

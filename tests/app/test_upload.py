@@ -1,0 +1,189 @@
+"""AppTest of the Upload data page on a private copy of the demonstration store.
+
+AppTest (streamlit 1.67) sets the real `st.file_uploader` with `set_value((name, bytes, mime))`, so
+the page is driven exactly as an analyst would drive it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from data.store import Store
+from tests.paths import APP_PATH
+
+TIMEOUT_S = 60
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+APRIL = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n2021-04,ct_tests,ORPINGTON,500\n"
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch) -> AppTest:
+    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
+    # A server decides once whether pages/ is a legacy multipage folder and st.navigation turns that
+    # off for good; AppTest decides it again before every run, so each run would first execute the
+    # page alone and pages._shared would rerun it through app.py, losing a button's click on the way.
+    # Keep the decision a running server has made after its first page view.
+    original_init = PagesManager.__init__
+
+    def init_as_a_running_server(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_as_a_running_server)
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    return at.switch_page("pages/upload.py").run()
+
+
+def choose_file(at: AppTest, name: str, data: bytes) -> AppTest:
+    return at.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+
+
+def table(at: AppTest, columns: list[str]) -> pd.DataFrame:
+    """The first grid or static table whose columns start with `columns` (static tables render
+    Markdown, so their text comes escaped: unescape it)."""
+    frames = [d.value for d in at.dataframe]
+    frames += [t.value.map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v) for t in at.table]
+    found = [f for f in frames if f.columns.tolist()[: len(columns)] == columns]
+    assert found, f"no table with columns {columns}"
+    return found[0]
+
+
+def problems(at: AppTest) -> pd.DataFrame:
+    return table(at, ["Row", "Column", "What to fix"])
+
+
+def preview(at: AppTest) -> pd.DataFrame:
+    return table(at, ["Row", "Month"])
+
+
+def history(at: AppTest) -> pd.DataFrame:
+    return table(at, ["Upload"])
+
+
+def facts(demo_db: Path) -> pd.DataFrame:
+    # The page holds the store open in this process; a second Store on the same file shares it.
+    with Store(demo_db) as store:
+        return store.facts()[["month", "measure", "service", "site", "segment", "value", "upload_id"]]
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_offers_templates_a_file_picker_and_the_history(app: AppTest) -> None:
+    assert not app.exception
+    assert app.title[0].value == "Upload data"
+    assert app.file_uploader(key="upload_file").value is None
+    downloads = [d for d in app.get("download_button")]
+    assert len(downloads) == 3
+    assert history(app)["File"].tolist() == ["demonstration-data (generated)"]
+
+
+def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: AppTest, demo_db: Path) -> None:
+    before = facts(demo_db)
+    choose_file(app, "april.csv", APRIL)
+    assert not app.exception
+    assert metric_values(app) == {
+        "New values": "2",
+        "Changed values (old → new)": "0",
+        "Unchanged values": "0",
+    }
+    assert preview(app)["Month"].tolist() == ["Apr 2021", "Apr 2021"]
+    confirm = app.button(key="upload_confirm")
+    assert confirm.disabled  # a name is needed first
+    assert len(facts(demo_db)) == len(before)  # nothing written by looking
+
+    app.text_input(key="upload_by").input("Ann Analyst")
+    app.text_area(key="upload_note").input("April CT by site")
+    app.run()
+    app.button(key="upload_confirm").click().run()
+    assert not app.exception
+    assert any("as upload 2: 2 new" in s.value for s in app.success)
+    latest = history(app).iloc[0]
+    assert (latest["Upload"], latest["File"], latest["By"], latest["New"], latest["Note"]) == (
+        2, "april.csv", "Ann Analyst", 2, "April CT by site"
+    )
+    assert latest["Status"] == "Committed"
+    assert len(facts(demo_db)) == len(before) + 2
+
+    app.selectbox(key="undo_choice").set_value(2)
+    app.text_input(key="undo_by").input("Rita Reviewer")
+    app.run()
+    app.button(key="undo_start").click().run()
+    assert any("Undo upload 2: april.csv" in w.value for w in app.warning)
+    app.button(key="undo_confirm").click().run()
+    assert not app.exception
+    assert any("Upload 2 was undone: 2 value(s)" in s.value for s in app.success)
+    assert history(app).iloc[0]["Status"].startswith("Undone")
+    assert history(app).iloc[0]["Status"].endswith("by Rita Reviewer")
+    after = facts(demo_db)
+    pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True))
+
+
+def test_an_invalid_file_shows_the_problem_table_and_changes_nothing(app: AppTest, demo_db: Path) -> None:
+    before = facts(demo_db)
+    choose_file(app, "combination.csv", (FIXTURES / "bad" / "combination.csv").read_bytes())
+    assert not app.exception
+    assert any("7 problem(s) in combination.csv" in e.value and "Nothing has been changed" in e.value
+               for e in app.error)
+    listed = problems(app)
+    assert listed[["Row", "Column"]].values.tolist()[:3] == [[3, "period"], [4, "measure"], [5, "service"]]
+    assert "Did you mean 'ct_tests'?" in listed.iloc[1]["What to fix"]
+    assert not [b for b in app.button if b.key == "upload_confirm"]
+    assert not app.metric  # no preview for a file that cannot be loaded
+    assert history(app)["Upload"].tolist() == [1]
+    pd.testing.assert_frame_equal(facts(demo_db), before)
+
+
+def test_warnings_need_an_explicit_load_anyway(app: AppTest, demo_db: Path) -> None:
+    # March 2021 CT at the PRUH doubled: replaces a stored value and jumps more than 50%.
+    with Store(demo_db) as store:
+        stored = store.facts()
+    march = stored[(stored["measure"] == "ct_tests") & (stored["site"] == "PRUH")
+                   & (stored["month"] == pd.Timestamp("2021-03-01"))]["value"].iloc[0]
+    data = f"period,measure,site,value\nMar 2021,ct_tests,PRUH,{march * 2:.0f}\n".encode()
+    choose_file(app, "march.csv", data)
+    warnings = problems(app)
+    assert warnings[["Row", "Column"]].values.tolist() == [[2, "period"], [2, "value"]]
+    assert "for Feb 2021 (already stored)" in warnings.iloc[1]["What to fix"]
+    assert metric_values(app)["Changed values (old → new)"] == "1"
+    app.text_input(key="upload_by").input("Ann Analyst").run()
+    assert app.button(key="upload_confirm").disabled
+    app.checkbox(key="upload_load_anyway").check().run()
+    assert not app.button(key="upload_confirm").disabled
+    app.button(key="upload_confirm").click().run()
+    assert any("0 new, 1 changed" in s.value for s in app.success)
+
+
+def test_an_identical_reupload_has_nothing_to_load(app: AppTest) -> None:
+    choose_file(app, "april.csv", APRIL)
+    app.text_input(key="upload_by").input("Ann Analyst").run()
+    app.button(key="upload_confirm").click().run()
+    assert history(app)["Upload"].tolist() == [2, 1]
+    app.run()  # the same file is still chosen: it is checked again against the new state of the store
+    assert any("nothing to load" in i.value for i in app.info)
+    assert not [b for b in app.button if b.key == "upload_confirm"]
+
+
+def test_undo_is_refused_when_a_later_upload_changed_the_same_values(app: AppTest) -> None:
+    choose_file(app, "april.csv", APRIL)
+    app.text_input(key="upload_by").input("Ann Analyst").run()
+    app.button(key="upload_confirm").click().run()
+    choose_file(app, "april-fix.csv", APRIL.replace(b"1000", b"1010"))
+    app.text_input(key="upload_by").input("Bea Analyst")
+    app.checkbox(key="upload_load_anyway").check().run()
+    app.button(key="upload_confirm").click().run()
+    assert history(app)["Upload"].tolist() == [3, 2, 1]
+
+    app.selectbox(key="undo_choice").set_value(2)
+    app.text_input(key="undo_by").input("Rita Reviewer").run()
+    app.button(key="undo_start").click().run()
+    app.button(key="undo_confirm").click().run()
+    assert not app.exception
+    assert any("Upload 2 cannot be undone" in e.value and "upload 3 (april-fix.csv" in e.value for e in app.error)
+    assert history(app)["Status"].tolist() == ["Committed"] * 3

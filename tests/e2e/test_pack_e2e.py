@@ -1,0 +1,68 @@
+"""The board pack in real Chromium: press "Download board pack", save the file, check it is the PDF the
+board expects (cover with the summary, then one page per headline metric). Also the SPC switch."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.e2e.harness import running_app, wait_until_rendered
+
+pytestmark = pytest.mark.e2e
+
+# This suite's Streamlit ports (so it can run beside the other browser tests).
+PORTS = range(8640, 8650)
+PACK_TIMEOUT_MS = 120_000  # Chromium draws 2 charts per metric; the benchmark puts the whole pack near 10 s
+
+
+def _free_port_in_range() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {PORTS.start}–{PORTS.stop - 1} for the dashboard under test.")
+
+
+@pytest.fixture
+def pack_server(demo_db):
+    with running_app(demo_db, port=_free_port_in_range()) as url:
+        yield url
+
+
+def test_the_board_pack_downloads_as_a_pdf_with_a_page_per_headline_metric(
+    pack_server, browser_page, cfg, tmp_path: Path
+) -> None:
+    page = browser_page
+    page.goto(f"{pack_server}/overview")
+    wait_until_rendered(page)
+    page.get_by_role("button", name="Download board pack").click()
+    save = page.get_by_role("button", name="Save the board pack")
+    save.wait_for(state="visible", timeout=PACK_TIMEOUT_MS)
+    with page.expect_download() as info:
+        save.click()
+    download = info.value
+    assert download.suggested_filename == "one-bromley-board-pack-2021-03.pdf"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    assert target.read_bytes()[:5] == b"%PDF-"
+    reader = PdfReader(target)
+    assert len(reader.pages) == 1 + len(cfg.headline_metrics)  # cover with summary, then one per metric
+    assert "Demonstration data" in reader.pages[0].extract_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_trajectory_chart_switches_to_its_spc_view(pack_server, browser_page) -> None:
+    page = browser_page
+    page.goto(f"{pack_server}/overview")
+    wait_until_rendered(page)
+    first_chart = page.locator('[data-testid="stPlotlyChart"]').first
+    assert first_chart.get_by_text("Process limits").count() == 0
+    page.locator('[data-testid="stButtonGroup"]').first.get_by_text("SPC", exact=True).click()
+    first_chart.get_by_text("Process limits").wait_for(timeout=30_000)
+    assert first_chart.get_by_text("Mean").count() >= 1
