@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
@@ -24,17 +23,6 @@ APRIL = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n2021-04,ct_test
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
     monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    # A server decides once whether pages/ is a legacy multipage folder and st.navigation turns that
-    # off for good; AppTest decides it again before every run, so each run would first execute the
-    # page alone and pages._shared would rerun it through app.py, losing a button's click on the way.
-    # Keep the decision a running server has made after its first page view.
-    original_init = PagesManager.__init__
-
-    def init_as_a_running_server(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_as_a_running_server)
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
     return at.switch_page("pages/upload.py").run()
 

@@ -80,9 +80,10 @@ def launch_browser(playwright):
 def wait_until_rendered(page, timeout_ms: int = 60_000) -> None:
     """Wait for the page title, for Streamlit to finish running the script, and for charts to draw."""
     page.wait_for_selector("h1", timeout=timeout_ms)
+    # Streamlit marks the app element with the script's state; charts draw just after the script ends.
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')
-               && !document.querySelector('[data-testid="stSkeleton"]')
+        """() => !document.querySelector('[data-testid="stSkeleton"]')
                && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                     .every(c => c.querySelector('.main-svg'))""",
         timeout=timeout_ms,

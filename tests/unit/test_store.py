@@ -132,3 +132,32 @@ def test_sql_values_are_parameters_not_text(empty_store):
     # A hostile measure name is just a name that matches nothing.
     assert empty_store.measure_totals(["x' OR '1'='1"]).empty
     assert isinstance(empty_store.cursor(), duckdb.DuckDBPyConnection)
+
+
+def test_rows_repeating_a_key_are_refused_and_change_nothing(empty_store):
+    frame = rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0), (JUL, "ct_tests", "All", "PRUH", "All", 11.0))
+    with pytest.raises(ValueError, match="appear more than once"):
+        commit(empty_store, frame)
+    assert empty_store.fact_count() == 0
+    assert empty_store.uploads().empty
+
+
+def test_concurrent_commits_of_the_same_new_key_keep_one_current_value_and_the_other_in_history(empty_store):
+    import threading
+
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def write(value: float) -> None:
+        barrier.wait()
+        outcomes.append(commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", value)), f"{value}.csv"))
+
+    threads = [threading.Thread(target=write, args=(float(v),)) for v in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    facts = empty_store.facts()
+    assert len(facts) == 1  # one value per key, whatever the interleaving
+    assert sorted([*empty_store.history()["value"], *facts["value"]]) == [1.0, 2.0, 3.0, 4.0]
+    assert sorted(o.rows_added for o in outcomes) == [0, 0, 0, 1]
