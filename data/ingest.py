@@ -28,7 +28,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,7 @@ import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
 from metrics.config import Config, normalise_name
-from metrics.months import format_month
+from metrics.months import format_month, format_uk_time
 
 # Past this many problems an analyst fixes the pattern, not each row: show the first 1,000 and the count.
 MAX_PROBLEMS = 1000
@@ -48,7 +47,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Bytes examined to tell text from a binary file.
 SNIFF_BYTES = 65536
 FIRST_DATA_ROW = 2  # the spreadsheet row of the first record under the header
-UK = ZoneInfo("Europe/London")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 # Header names (after normalise_name) → the column they stand for.
@@ -1213,7 +1211,7 @@ def undoable_uploads(store: Store) -> dict[int, str]:
     uploads = uploads[uploads["status"] == "committed"]
     return {
         int(row.upload_id): (
-            f"upload {int(row.upload_id)}: {row.file_name}, by {row.uploaded_by}, {to_uk_time(row.uploaded_at)} "
+            f"upload {int(row.upload_id)}: {row.file_name}, by {row.uploaded_by}, {format_uk_time(row.uploaded_at)} "
             f"({int(row.rows_added):,} new, {int(row.rows_changed):,} changed)"
         )
         for row in uploads.itertuples()
@@ -1314,16 +1312,6 @@ def format_report(check: UploadCheck) -> str:
     return "\n".join(lines)
 
 
-def to_uk_time(moment: object) -> str:
-    """A stored UTC timestamp as UK local time: "22 Nov 2026, 07:30"."""
-    if moment is None or pd.isna(moment):
-        return "–"
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(UK).strftime("%-d %b %Y, %H:%M")
-
-
 def history_table(store: Store) -> pd.DataFrame:
     """Every upload, newest first, for display (UK times)."""
     uploads = store.uploads()
@@ -1331,10 +1319,10 @@ def history_table(store: Store) -> pd.DataFrame:
         {
             "Upload": uploads["upload_id"].astype(int).to_numpy(),
             "Status": [
-                "Committed" if s == "committed" else f"Undone {to_uk_time(at)} by {by}"
+                "Committed" if s == "committed" else f"Undone {format_uk_time(at)} by {by}"
                 for s, at, by in zip(uploads["status"], uploads["undone_at"], uploads["undone_by"], strict=True)
             ],
-            "Loaded (UK time)": [to_uk_time(t) for t in uploads["uploaded_at"]],
+            "Loaded (UK time)": [format_uk_time(t) for t in uploads["uploaded_at"]],
             "By": uploads["uploaded_by"].to_numpy(),
             "File": uploads["file_name"].to_numpy(),
             "New": uploads["rows_added"].astype(int).to_numpy(),

@@ -20,7 +20,6 @@ import datetime as dt
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,6 @@ KEY_COLUMNS = ("month", "measure", "service", "site", "segment")
 DIMENSIONS = ("service", "site", "segment")
 ALL = "All"
 UPLOAD_KINDS = ("upload", "demo")
-# Attempts at a commit that conflicts with a concurrent writer before giving up with a sentence.
-COMMIT_ATTEMPTS = 5
 # The ratings a Phase 3 assessment uses (seed 001); the assessment_rows table checks them too.
 RAG_VALUES = ("Red", "Amber", "Green", "TBC")
 # Commentary is a short narrative under a tile and a paragraph in the board pack, not a report.
@@ -911,26 +908,14 @@ class Store:
         history, update changed values and insert new ones. Nothing is written when nothing would
         change (an identical re-upload). Raises GrainError if the rows would break the grain rule.
 
-        Two writers changing the same values at once conflict in DuckDB; the loser's transaction is
-        rolled back and run again on top of the winner's values (so the winner's values move to
-        history: nothing is lost)."""
-        for attempt in range(COMMIT_ATTEMPTS):
-            try:
-                with self._write_lock:
-                    return self._commit_rows_once(
-                        rows, file_name=file_name, sha256=sha256, uploaded_by=uploaded_by, note=note, kind=kind,
-                        now=now,
-                    )
-            except duckdb.TransactionException as exc:
-                if "conflict" not in str(exc).lower():
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        raise StoreError(
-            "Another upload was writing the same figures at the same moment and this one could not be "
-            "written; nothing from it was changed. Load the file again."
-        )
+        Writes are serialised: two uploads at once are applied one after the other, the second on
+        top of the first's values (any it replaces move to history, so nothing is lost)."""
+        with self._write_lock:
+            return self._commit_rows_locked(
+                rows, file_name=file_name, sha256=sha256, uploaded_by=uploaded_by, note=note, kind=kind, now=now
+            )
 
-    def _commit_rows_once(
+    def _commit_rows_locked(
         self,
         rows: pd.DataFrame,
         *,

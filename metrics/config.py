@@ -25,6 +25,9 @@ DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
 # The store path can be overridden without editing config.yaml (tests, benchmarks, deployments).
 DB_ENV_VAR = "RECOVERY_DB"
 
+# libyaml's loader when PyYAML has it (ten times faster, same safe subset), the pure-Python one if not.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MetricType = Literal["ratio_to_baseline", "share", "count"]
 Improvement = Literal["increase", "decrease", "neutral"]
 
@@ -471,7 +474,7 @@ def load_config(path: Path | str | None = None) -> Config:
     """Read and validate config.yaml (default: the project's own)."""
     path = Path(path) if path else DEFAULT_CONFIG_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError:
         raise ConfigError([f"the configuration file {path} does not exist."], path) from None
     except yaml.YAMLError as exc:

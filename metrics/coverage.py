@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from metrics.config import Config
-from metrics.months import financial_year_label, format_month, to_month
+from metrics.months import financial_year_label, format_month, format_uk_time, to_month
 
 PRESENT, PARTIAL, MISSING = "present", "partial", "missing"
 STATE_SYMBOLS = {PRESENT: "✔", PARTIAL: "◐", MISSING: "✖"}
 STATE_WORDS = {PRESENT: "present", PARTIAL: "partial", MISSING: "missing"}
-UK = ZoneInfo("Europe/London")
 
 
 def usual_sites(coverage: pd.DataFrame) -> dict[str, int]:
@@ -117,16 +115,6 @@ def financial_years(months: list[dt.date]) -> list[str]:
 def months_in_year(months: list[dt.date], year: str | None) -> list[dt.date]:
     """The months of one financial year (all months when `year` is None)."""
     return [m for m in months if year is None or financial_year_label(m) == year]
-
-
-def format_uk_time(moment: object) -> str:
-    """A stored UTC timestamp as UK local time: "22 Nov 2026, 07:30" ("–" when missing)."""
-    if moment is None or pd.isna(moment):
-        return "–"
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(UK).strftime("%-d %b %Y, %H:%M")
 
 
 def latest_uploads_table(latest: pd.DataFrame, cfg: Config) -> pd.DataFrame:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# Stored timestamps are naive UTC; people read them in UK local time (GMT or BST).
+UK = ZoneInfo("Europe/London")
 
 
 def parse_month(text: str) -> dt.date:
@@ -73,3 +78,13 @@ def baseline_month(month: object, baseline_year: int) -> dt.date:
     m = to_month(month)
     year = baseline_year if m.month >= 4 else baseline_year + 1
     return dt.date(year, m.month, 1)
+
+
+def format_uk_time(moment: object, missing: str = "–") -> str:
+    """A stored UTC timestamp as UK local time: "22 Nov 2026, 07:30"; `missing` when there is none."""
+    if moment is None or pd.isna(moment):
+        return missing
+    stamp = pd.Timestamp(moment)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert(UK).strftime("%-d %b %Y, %H:%M")

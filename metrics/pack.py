@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,7 +32,7 @@ from data.store import Store
 from metrics import compute, views
 from metrics.charts import build_spc_chart, build_trajectory_chart, readable_text_on
 from metrics.config import Config, Metric
-from metrics.months import format_month, format_month_long, to_month
+from metrics.months import format_month, format_month_long, format_uk_time, to_month
 from metrics.review import ASSURANCE_NAMES, VARIATION_NAMES
 
 FORMATS = ("pdf", "pptx")
@@ -41,7 +40,6 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-UK = ZoneInfo("Europe/London")
 # Debian's Chromium; kaleido cannot download its own browser here. BROWSER_PATH overrides it (the
 # variable choreographer, kaleido's browser driver, reads).
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -102,16 +100,6 @@ class PackContent:
 # --- content ---------------------------------------------------------------------------------------
 
 
-def uk_time(moment: object) -> str:
-    """A stored UTC timestamp as UK local time: "22 Nov 2026, 07:30"; "no uploads yet" when empty."""
-    if moment is None or pd.isna(moment):
-        return "no uploads yet"
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(UK).strftime("%-d %b %Y, %H:%M")
-
-
 def collect_pack(store: Store, cfg: Config, month: dt.date) -> PackContent:
     """Read every headline metric for the month: tile, series, SPC and the latest commentary."""
     month = to_month(month)
@@ -130,7 +118,8 @@ def collect_pack(store: Store, cfg: Config, month: dt.date) -> PackContent:
         MetricPage(cfg.metric(mid), tiles[mid], overview.series[mid], spc[mid], commentary.get(mid))
         for mid in overview.series
     ]
-    return PackContent(cfg.organisation, month, uk_time(overview.figures_as_at), overview.is_demo, pages)
+    figures_as_at = format_uk_time(overview.figures_as_at, missing="no uploads yet")
+    return PackContent(cfg.organisation, month, figures_as_at, overview.is_demo, pages)
 
 
 def summary_rows(content: PackContent) -> list[dict]:
@@ -189,7 +178,7 @@ def commentary_text(page: MetricPage, month: dt.date) -> tuple[str, str]:
         return f"No commentary has been written for {format_month_long(month)}.", ""
     versions = int(note.get("versions", 1) or 1)
     earlier = f" ({versions - 1} earlier version{'s' if versions > 2 else ''} kept)" if versions > 1 else ""
-    return str(note["body"]), f"{note['written_by']}, {uk_time(note['written_at'])}{earlier}"
+    return str(note["body"]), f"{note['written_by']}, {format_uk_time(note['written_at'])}{earlier}"
 
 
 # --- charts ----------------------------------------------------------------------------------------

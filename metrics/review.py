@@ -15,16 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from metrics import compute
 from metrics.config import Config, Metric
-from metrics.months import baseline_month, format_month, to_month
+from metrics.months import UK, baseline_month, format_month, format_uk_time, to_month
 from metrics.spc import spc_for_series
 
-UK = ZoneInfo("Europe/London")
 # Two values closer than this are the same figure: restated sums of whole numbers never differ by less,
 # and ratios recomputed from identical totals are bit-for-bit equal anyway.
 SAME_VALUE_TOLERANCE = 1e-9
@@ -325,11 +323,6 @@ def uploads_between(uploads: pd.DataFrame, earlier: dt.datetime, later: dt.datet
 # --- what the Overview shows -----------------------------------------------------------------------
 
 
-def format_moment(moment: dt.datetime) -> str:
-    """A naive UTC moment as UK time: "8 Nov 2026, 23:59"."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(UK).strftime("%-d %b %Y, %H:%M")
-
-
 def format_day(day: dt.date) -> str:
     return day.strftime("%-d %b %Y")
 
@@ -374,7 +367,7 @@ def describe_review(review: Review, is_demo: bool) -> list[str]:
     uploads = review.uploads
     if len(uploads):
         listed = "; ".join(
-            f"{describe_upload(row.file_name, row.upload_id)} on {format_moment(pd.Timestamp(row.uploaded_at))} "
+            f"{describe_upload(row.file_name, row.upload_id)} on {format_uk_time(pd.Timestamp(row.uploaded_at))} "
             f"by {row.uploaded_by}"
             for row in uploads.itertuples(index=False)
         )
@@ -413,7 +406,7 @@ def uk_day(moment: dt.datetime) -> dt.date:
 def commentary_versions_table(versions: pd.DataFrame) -> pd.DataFrame:
     """Every version of a commentary, newest first, for display: written (UK time), by, text."""
     return pd.DataFrame({
-        "Written": [format_moment(pd.Timestamp(t).to_pydatetime()) for t in versions["written_at"]],
+        "Written": [format_uk_time(pd.Timestamp(t).to_pydatetime()) for t in versions["written_at"]],
         "By": versions["written_by"],
         "Commentary": versions["body"],
     })

@@ -10,7 +10,6 @@ import datetime as dt
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -19,12 +18,11 @@ from data.demo import build_demo_store
 from data.store import Store, StoreError
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
-from metrics.months import format_month
+from metrics.months import format_month, format_uk_time
 
 if TYPE_CHECKING:
     from metrics.views import ServicePage
 
-UK = ZoneInfo("Europe/London")
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,16 +81,6 @@ def get_store() -> Store:
 
 def db_path() -> Path:
     return resolve_db_path(get_config())
-
-
-def to_uk_time(moment: dt.datetime | pd.Timestamp | None) -> str:
-    """A stored UTC timestamp as UK local time: "22 Nov 2026, 07:30"."""
-    if moment is None or pd.isna(moment):
-        return "–"
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(UK).strftime("%-d %b %Y, %H:%M")
 
 
 def page_header(title: str, subtitle: str) -> None:
@@ -182,7 +170,7 @@ def render_tiles(tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | 
 
 def figures_as_at(store: Store) -> str:
     latest = store.latest_upload()
-    return to_uk_time(latest["uploaded_at"]) if latest else "no uploads yet"
+    return format_uk_time(latest["uploaded_at"]) if latest else "no uploads yet"
 
 
 # --- service pages (issue 4): filters, charts with their CSV, the service heatmap and ranking -------
@@ -310,7 +298,7 @@ def commentary_html(note: dict | None) -> str:
         body = body[:TILE_COMMENTARY_CHARS].rsplit(" ", 1)[0] + "…"
     versions = int(note.get("versions", 1) or 1)
     earlier = f" · {versions - 1} earlier version{'s' if versions > 2 else ''}" if versions > 1 else ""
-    byline = f'{html.escape(str(note["written_by"]))}, {to_uk_time(note["written_at"])}{earlier}'
+    byline = f'{html.escape(str(note["written_by"]))}, {format_uk_time(note["written_at"])}{earlier}'
     return f'<div class="tile-commentary">{html.escape(body)}<div class="byline">— {byline}</div></div>'
 
 

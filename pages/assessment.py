@@ -6,8 +6,9 @@ import re
 import streamlit as st
 
 from metrics import assessment, charts
+from metrics.months import format_uk_time
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
-from pages._shared import download_csv, get_config, get_store, page_header, to_uk_time
+from pages._shared import download_csv, get_config, get_store, page_header
 
 cfg = get_config()
 store = get_store()
@@ -80,7 +81,7 @@ else:
     review = page.reviews[page.reviews["review_id"] == review_id].iloc[0]
     st.caption(
         f"Review of {page.labels[review_id]}, recorded by {review['recorded_by']} on "
-        f"{to_uk_time(review['recorded_at'])}" + (f". {review['note']}" if review["note"] else ".")
+        f"{format_uk_time(review['recorded_at'])}" + (f". {review['note']}" if review["note"] else ".")
     )
     table = assessment.filter_review_table(assessment.review_table(page.requirements, page.rows_for(review_id)),
                                            rags, sections)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from metrics import review
 from metrics.charts import build_spc_chart, build_trajectory_chart
-from metrics.months import format_month, format_month_long
+from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
 from metrics.views import (
     load_commentary,
@@ -18,7 +18,6 @@ from metrics.views import (
     spc_for_metrics,
 )
 from pages._shared import (
-    UK,
     commentary_html,
     get_config,
     get_store,
@@ -26,7 +25,6 @@ from pages._shared import (
     page_header,
     render_tiles,
     spc_icon_html,
-    to_uk_time,
 )
 
 cfg = get_config()
@@ -43,7 +41,7 @@ with left:
     month = month_picker(overview.months_available, key="overview_month", default=overview.month)
 with right:
     st.markdown(
-        f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{to_uk_time(overview.figures_as_at)}</b> "
+        f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{format_uk_time(overview.figures_as_at)}</b> "
         "(time of the latest upload). Activity is compared with the same month of 2019/20.</div>",
         unsafe_allow_html=True,
     )

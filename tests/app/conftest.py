@@ -13,6 +13,8 @@ from __future__ import annotations
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
+from tests.app.kit import build_calls_only_store
+
 
 @pytest.fixture(autouse=True)
 def navigation_as_in_a_running_server(monkeypatch):
@@ -23,3 +25,9 @@ def navigation_as_in_a_running_server(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_as_a_running_server)
+
+
+@pytest.fixture
+def calls_only_db(tmp_path):
+    """A store with an upload record but none of a page's own figures (the "nothing yet" message)."""
+    return build_calls_only_store(tmp_path / "calls-only.duckdb")

@@ -10,17 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from data import demo_plan
 from data.store import Store
-from tests.paths import APP_PATH
+from tests.app.kit import open_page
 
-TIMEOUT_S = 60
 EDITOR = "assessment_editor_2"  # the editor starts from the latest review, id 2 in the demo store
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/assessment.py").run()
+    return open_page(demo_db, monkeypatch, "pages/assessment.py")
 
 
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -125,19 +122,7 @@ def test_milestones_are_judged_against_the_chosen_date(app):
     assert frame_with(app, "state")["milestone"].tolist() == early
 
 
-def test_a_store_without_these_figures_says_what_to_do(tmp_path, monkeypatch):
-    import pandas as pd
-
-    from data.store import Store
-
-    db = tmp_path / "calls-only.duckdb"
-    with Store(db) as store:  # an upload record, but none of this page's figures
-        store.commit_rows(
-            pd.DataFrame([(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
-                         columns=["month", "measure", "service", "site", "segment", "value"]),
-            file_name="calls.csv", sha256="x", uploaded_by="analyst",
-        )
-    monkeypatch.setenv("RECOVERY_DB", str(db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run().switch_page("pages/assessment.py").run()
+def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
+    at = open_page(calls_only_db, monkeypatch, "pages/assessment.py")
     assert not at.exception
     assert any("The store holds no Phase 3 assessment yet" in i.value for i in at.info)

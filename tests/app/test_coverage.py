@@ -9,15 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from tests.paths import APP_PATH
-
-TIMEOUT_S = 60
+from tests.app import kit
 
 
 def open_page(db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/coverage.py").run()
+    return kit.open_page(db, monkeypatch, "pages/coverage.py")
 
 
 @pytest.fixture

@@ -9,18 +9,15 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import APP_PATH
+from tests.app.kit import open_page
 
-TIMEOUT_S = 60
 ACTIVITY = ["elective_activity", "mri_activity", "ct_activity", "endoscopy_activity"]
 WAITS = ["rtt_52_week_waiters", "cancer_62_day_backlog"]
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/elective.py").run()
+    return open_page(demo_db, monkeypatch, "pages/elective.py")
 
 
 def figure(at: AppTest, key: str) -> dict:

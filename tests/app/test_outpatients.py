@@ -12,17 +12,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import APP_PATH
+from tests.app.kit import open_page
 
-TIMEOUT_S = 60
 METRICS = ["op_first_activity", "op_followup_activity", "virtual_share", "virtual_share_followup"]
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/outpatients.py").run()
+    return open_page(demo_db, monkeypatch, "pages/outpatients.py")
 
 
 def figure(at: AppTest, key: str) -> dict:

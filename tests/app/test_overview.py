@@ -7,15 +7,12 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import APP_PATH
-
-TIMEOUT_S = 60
+from tests.app.kit import open_page
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    return AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    return open_page(demo_db, monkeypatch)
 
 
 def tile_texts(at: AppTest) -> list[str]:
@@ -55,19 +52,7 @@ def test_rag_is_given_in_words_not_only_colour(app):
     assert "Red:" in tiles or "Amber:" in tiles
 
 
-def test_an_empty_store_says_what_to_do(tmp_path, monkeypatch):
-    from data.store import Store
-
-    db = tmp_path / "empty.duckdb"
-    with Store(db) as store:  # a store with an upload record but no figures for the headline metrics
-        store.commit_rows(
-            __import__("pandas").DataFrame(
-                [(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
-                columns=["month", "measure", "service", "site", "segment", "value"],
-            ),
-            file_name="calls.csv", sha256="x", uploaded_by="analyst",
-        )
-    monkeypatch.setenv("RECOVERY_DB", str(db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+def test_an_empty_store_says_what_to_do(calls_only_db, monkeypatch):
+    at = open_page(calls_only_db, monkeypatch)
     assert not at.exception
     assert any("Upload data" in i.value for i in at.info)

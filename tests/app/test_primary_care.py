@@ -7,16 +7,12 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.paths import APP_PATH
-
-TIMEOUT_S = 60
+from tests.app.kit import open_page
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/primary_care.py").run()
+    return open_page(demo_db, monkeypatch, "pages/primary_care.py")
 
 
 def tiles(at: AppTest) -> str:
@@ -58,19 +54,7 @@ def test_the_february_2020_reference_is_shown_beside_the_month(app):
     assert "eConsult submissions, Feb 2020" in text and '<div class="value">3,481</div>' in text
 
 
-def test_a_store_without_these_figures_says_what_to_do(tmp_path, monkeypatch):
-    import pandas as pd
-
-    from data.store import Store
-
-    db = tmp_path / "calls-only.duckdb"
-    with Store(db) as store:  # an upload record, but none of this page's figures
-        store.commit_rows(
-            pd.DataFrame([(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
-                         columns=["month", "measure", "service", "site", "segment", "value"]),
-            file_name="calls.csv", sha256="x", uploaded_by="analyst",
-        )
-    monkeypatch.setenv("RECOVERY_DB", str(db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run().switch_page("pages/primary_care.py").run()
+def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
+    at = open_page(calls_only_db, monkeypatch, "pages/primary_care.py")
     assert not at.exception
     assert any("The store holds no eConsult or video consultation figures yet" in i.value for i in at.info)

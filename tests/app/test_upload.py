@@ -13,18 +13,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from tests.paths import APP_PATH
+from tests.app.kit import open_page
 
-TIMEOUT_S = 60
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 APRIL = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n2021-04,ct_tests,ORPINGTON,500\n"
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-    return at.switch_page("pages/upload.py").run()
+    return open_page(demo_db, monkeypatch, "pages/upload.py")
 
 
 def choose_file(at: AppTest, name: str, data: bytes) -> AppTest:
