@@ -111,7 +111,8 @@ def build_trajectory_chart(
     height: int = DEFAULT_HEIGHT,
     actual_name: str = "Actual",
 ) -> go.Figure:
-    """The actual series against its stepped trajectory (or flat target), with FY boundaries."""
+    """The actual series against its stepped trajectory (or flat target), with FY boundaries; for a
+    lower-is-better metric, "▼ Lower is better" under the title and the worse side of the target tinted."""
     frame = series.copy()
     frame["x"] = [pd.Timestamp(m) for m in frame["month"]]
     text = hover_text(frame, metric)
@@ -148,6 +149,8 @@ def build_trajectory_chart(
         fig.update_xaxes(range=[pd.Timestamp(months[0]) - pd.Timedelta(days=15),
                                 pd.Timestamp(months[-1]) + pd.Timedelta(days=15)])
     add_financial_years(fig, months)
+    if metric.improvement == "decrease":
+        mark_lower_is_better(fig, series, title)
     return fig
 
 
@@ -314,17 +317,6 @@ def build_spc_chart(
 
 # Where a lower-is-better metric is worse than its target; a pale tint so the line stays readable.
 WORSE_TINT = "rgba(222, 27, 27, 0.08)"
-
-
-def build_metric_chart(
-    series: pd.DataFrame, metric: Metric, *, title: str | None = None, height: int = DEFAULT_HEIGHT
-) -> go.Figure:
-    """`build_trajectory_chart`, and for a lower-is-better metric "▼ Lower is better" under the title
-    and a tint over the region above the target (the worse side)."""
-    fig = build_trajectory_chart(series, metric, title=title, height=height)
-    if metric.improvement == "decrease":
-        mark_lower_is_better(fig, series, title)
-    return fig
 
 
 def mark_lower_is_better(fig: go.Figure, series: pd.DataFrame, title: str | None) -> go.Figure:

@@ -211,7 +211,8 @@ def render_metric_chart(
 ) -> None:
     """One metric's chart against its trajectory, an optional note, and its CSV download."""
     metric = get_config().metric(metric_id)
-    st.plotly_chart(charts.build_metric_chart(series, metric, title=metric.label), width="stretch", key=f"{key}_chart")
+    figure = charts.build_trajectory_chart(series, metric, title=metric.label)
+    st.plotly_chart(figure, width="stretch", key=f"{key}_chart")
     if note:
         st.caption(f"ℹ️ {note}")
     frame = charts.chart_csv_frame(series, metric)

@@ -353,10 +353,10 @@ def test_a_lower_is_better_chart_says_so_and_tints_the_worse_side(cfg):
         {"month": [SEP20, dt.date(2020, 10, 1), dt.date(2020, 11, 1)], "value": [90.0, 70.0, 50.0],
          "target": [math.nan, 60.0, 60.0], "gap": [math.nan, 10.0, -10.0], "status": ["no_target", "amber", "green"]}
     )
-    fig = charts.build_metric_chart(frame, metric, title=metric.label)
+    fig = charts.build_trajectory_chart(frame, metric, title=metric.label)
     assert "Lower is better" in fig.layout.title.text
     assert [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"] == [(60.0, pytest.approx(100.8))]
-    rising = charts.build_metric_chart(frame, cfg.metric("elective_activity"), title="x")
+    rising = charts.build_trajectory_chart(frame, cfg.metric("elective_activity"), title="x")
     assert "Lower is better" not in rising.layout.title.text
 
 
