@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import shutil
 import tempfile
 import threading
@@ -237,6 +238,18 @@ def _month_bounds(start: dt.date | None, end: dt.date | None) -> list[dt.date]:
 
 def _placeholders(values: Sequence) -> str:
     return ", ".join("?" for _ in values) or "NULL"
+
+
+def _serialised(method):
+    """Run a Store write under its write lock: writes to facts happen one at a time, which with the
+    write path's checks keeps one value per key."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._write_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class Store:
@@ -893,6 +906,7 @@ class Store:
 
     # --- writes --------------------------------------------------------------------------------
 
+    @_serialised
     def commit_rows(
         self,
         rows: pd.DataFrame,
@@ -910,22 +924,6 @@ class Store:
 
         Writes are serialised: two uploads at once are applied one after the other, the second on
         top of the first's values (any it replaces move to history, so nothing is lost)."""
-        with self._write_lock:
-            return self._commit_rows_locked(
-                rows, file_name=file_name, sha256=sha256, uploaded_by=uploaded_by, note=note, kind=kind, now=now
-            )
-
-    def _commit_rows_locked(
-        self,
-        rows: pd.DataFrame,
-        *,
-        file_name: str,
-        sha256: str,
-        uploaded_by: str,
-        note: str = "",
-        kind: str = "upload",
-        now: dt.datetime | None = None,
-    ) -> CommitResult:
         if kind not in UPLOAD_KINDS:
             raise ValueError(f"upload kind must be one of {UPLOAD_KINDS}")
         missing = [c for c in (*KEY_COLUMNS, "value") if c not in rows.columns]
@@ -999,6 +997,7 @@ class Store:
             cur.close()
         return CommitResult(int(upload_id), added, changed, unchanged)
 
+    @_serialised
     def undo_upload(self, upload_id: int, undone_by: str, now: dt.datetime | None = None) -> UndoResult:
         """Take an upload back in one transaction, restoring exactly the values current before it.
 
@@ -1007,10 +1006,6 @@ class Store:
         valid_from = now (their history rows stay, so "as known at D" still answers for any D); keys
         it added are removed. Refuses, changing nothing, when a later upload has since changed any of
         the same values (naming it), or when the upload does not exist or is already undone."""
-        with self._write_lock:
-            return self._undo_upload_locked(upload_id, undone_by, now)
-
-    def _undo_upload_locked(self, upload_id: int, undone_by: str, now: dt.datetime | None) -> UndoResult:
         undone_by = (undone_by or "").strip()
         if not undone_by:
             raise StoreError("Say who is undoing the upload (your name), then try again.")
