@@ -8,16 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.harness import wait_until_rendered
+
 pytestmark = pytest.mark.e2e
 
 WAIT_MS = 60_000
-
-
-def wait_for_page(page) -> None:
-    """The script has finished and, if the page has charts, they are drawn."""
-    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=WAIT_MS
-    )
 
 
 def test_a_shared_link_opens_cardiology_at_the_pruh(server, browser_page):
@@ -25,7 +20,7 @@ def test_a_shared_link_opens_cardiology_at_the_pruh(server, browser_page):
     page.goto(f"{server}/my_service?service=Cardiology&site=PRUH")
     heading = page.get_by_role("heading", name="Cardiology at Princess Royal University Hospital")
     expect(heading).to_be_visible(timeout=WAIT_MS)
-    wait_for_page(page)
+    wait_until_rendered(page)
     expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("combobox", name="Service")).to_have_value("Cardiology")
     expect(page.get_by_role("combobox", name="Site")).to_have_value("Princess Royal University Hospital")
@@ -38,7 +33,7 @@ def test_an_unknown_service_in_a_link_gets_a_sentence_not_an_error(server, brows
     page = browser_page
     page.goto(f"{server}/my_service?service=Cardiolgy&site=PRUH")
     expect(page.get_by_text("Did you mean 'Cardiology'?")).to_be_visible(timeout=WAIT_MS)
-    wait_for_page(page)
+    wait_until_rendered(page)
     assert page.get_by_text("There is no service called 'Cardiolgy'.").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
@@ -47,9 +42,13 @@ def test_an_unknown_service_in_a_link_gets_a_sentence_not_an_error(server, brows
 def test_a_charts_csv_download_says_what_it_is_about(server, browser_page):
     page = browser_page
     page.goto(f"{server}/my_service?service=cardiology&site=PRUH")
-    button = page.get_by_role("button", name="Download the data behind this chart (CSV)").first
+    # The elective chart's button, by its widget key: Streamlit marks each keyed element st-key-<key>.
+    button = page.locator(".st-key-my_service_elective_activity_csv").get_by_role(
+        "button", name="Download the data behind this chart (CSV)"
+    )
     expect(button).to_be_visible(timeout=WAIT_MS)
-    wait_for_page(page)
+    wait_until_rendered(page)
+    expect(page).to_have_url(re.compile(r"/my_service\?service=cardiology&site=PRUH$"))
     with page.expect_download(timeout=WAIT_MS) as download:
         button.click()
     assert download.value.suggested_filename == "elective_activity-cardiology-PRUH.csv"

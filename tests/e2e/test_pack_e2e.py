@@ -61,8 +61,9 @@ def test_a_trajectory_chart_switches_to_its_spc_view(pack_server, browser_page) 
     page = browser_page
     page.goto(f"{pack_server}/overview")
     wait_until_rendered(page)
-    first_chart = page.locator('[data-testid="stPlotlyChart"]').first
+    # The elective chart and its switch, by widget key (Streamlit marks keyed elements st-key-<key>).
+    first_chart = page.locator(".st-key-overview_chart_elective_activity")
     assert first_chart.get_by_text("Process limits").count() == 0
-    page.locator('[data-testid="stButtonGroup"]').first.get_by_text("SPC", exact=True).click()
+    page.locator(".st-key-overview_view_elective_activity").get_by_text("SPC", exact=True).click()
     first_chart.get_by_text("Process limits").wait_for(timeout=30_000)
     assert first_chart.get_by_text("Mean").count() >= 1
