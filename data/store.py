@@ -267,9 +267,15 @@ class Store:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
+                # DuckDB lets no other process in while one holds the file for writing, not even to read.
+                what_to_do = (
+                    "Stop the dashboard, or read these figures on the dashboard itself, then try again."
+                    if read_only
+                    else "Stop the dashboard, or make this change from its Upload data page, then try again."
+                )
                 raise StoreLockedError(
                     f"The store {self.path} is in use by another program (usually the running dashboard). "
-                    "Stop the dashboard, or make this change from its Upload data page, then try again."
+                    + what_to_do
                 ) from None
             raise StoreError(f"The store {self.path} could not be opened: {exc}") from None
         if not read_only:

@@ -98,10 +98,14 @@ def test_totals_sum_a_breakdown_and_a_named_site_keeps_only_its_rows(empty_store
     assert empty_store.measure_totals(["ct_tests"], service="cardiology").empty
 
 
-def test_a_second_writer_is_told_the_store_is_in_use(tmp_path):
+@pytest.mark.parametrize(
+    ("read_only", "advice"),
+    [(False, "make this change from its Upload data page"), (True, "read these figures on the dashboard itself")],
+)
+def test_a_second_process_is_told_the_store_is_in_use_and_what_to_do(tmp_path, read_only, advice):
     path = tmp_path / "s.duckdb"
     Store(path).close()
-    # Another process holding the file: simulate with a second DuckDB instance in a child process.
+    # Another process holding the file for writing, as the running dashboard does.
     import subprocess
     import sys
 
@@ -112,8 +116,9 @@ def test_a_second_writer_is_told_the_store_is_in_use(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLockedError, match="in use by another program"):
-            Store(path)
+        with pytest.raises(StoreLockedError, match="in use by another program") as caught:
+            Store(path, read_only=read_only)
+        assert advice in str(caught.value)
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
