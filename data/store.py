@@ -345,10 +345,24 @@ class Store:
         "All" for service or site sums every row of that dimension; a named one keeps only its rows.
         Segment "All" is the total; a named segment reads its alternative breakdown.
         """
-        measures = list(dict.fromkeys(measures))
+        return self._totals("facts", [], list(dict.fromkeys(measures)), service, site, segment, start, end)
+
+    def _totals(
+        self,
+        source: str,
+        source_params: list,
+        measures: list[str],
+        service: str,
+        site: str,
+        segment: str,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> pd.DataFrame:
+        """The monthly totals of `measure_totals`, over `source` (a table, or a subquery with its own
+        parameters): the current facts, or the values known at a moment."""
         sql = f"""
             SELECT month, measure, sum(value) AS value
-            FROM facts
+            FROM {source}
             WHERE measure IN ({_placeholders(measures)})
               AND segment = ?
               AND (? = 'All' OR service = ?)
@@ -357,7 +371,7 @@ class Store:
             GROUP BY month, measure
             ORDER BY month, measure
         """
-        params = [*measures, segment, service, service, site, site, *_month_bounds(start, end)]
+        params = [*source_params, *measures, segment, service, service, site, site, *_month_bounds(start, end)]
         return self._frame(sql, params, columns=["month", "measure", "value"])
 
     def measure_totals_by(
@@ -540,21 +554,10 @@ class Store:
         valid_to). A value written after the moment is not yet known; one replaced after it still is.
         """
         measures = list(dict.fromkeys(measures))
-        sql = f"""
-            WITH known AS ({_known_at_sql(measures)})
-            SELECT month, measure, sum(value) AS value
-            FROM known
-            WHERE segment = ?
-              AND (? = 'All' OR service = ?)
-              AND (? = 'All' OR site = ?)
-            GROUP BY month, measure
-            ORDER BY month, measure
-        """
-        params = [
-            *_known_at_params(moment, measures, start, end),
-            segment, service, service, site, site,
-        ]
-        return self._frame(sql, params, columns=["month", "measure", "value"])
+        known = f"({_known_at_sql(measures)}) AS known"
+        return self._totals(
+            known, _known_at_params(moment, measures, start, end), measures, service, site, segment, start, end
+        )
 
     def changes_between(
         self, earlier: dt.datetime, later: dt.datetime, measures: Iterable[str] | None = None
