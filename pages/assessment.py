@@ -159,20 +159,25 @@ else:
         with right:
             note = st.text_input("Note (optional)", key="assessment_note",
                                  placeholder="e.g. Agreed at the One Bromley Executive")
-        if st.button("Save as a new review", type="primary", key="assessment_save", icon=":material/save:"):
+
+        def save_and_confirm(read_frame, *, note: str, source: str, first_row: int) -> None:
+            """Save the review from the editor or a file: its problems listed, or a confirmation."""
             try:
-                new_id = save_review(store, page.requirements, edited, review_date=review_date,
-                                     recorded_by=recorded_by, note=note, based_on=latest)
+                new_id = save_review(store, page.requirements, read_frame(), review_date=review_date,
+                                     recorded_by=recorded_by, note=note, based_on=latest, first_row=first_row)
             except assessment.ReviewError as exc:
                 show_problems(exc.problems)
             except ValueError as exc:
                 show_problems([str(exc)])
             else:
                 st.session_state[SAVED] = (
-                    f"Saved review {new_id} ({assessment.format_review_date(review_date)}). The earlier reviews are "
-                    "kept unchanged."
+                    f"Saved review {new_id}{source} ({assessment.format_review_date(review_date)}). The earlier "
+                    "reviews are kept unchanged."
                 )
                 st.rerun()
+
+        if st.button("Save as a new review", type="primary", key="assessment_save", icon=":material/save:"):
+            save_and_confirm(lambda: edited, note=note, source="", first_row=1)
 
         st.markdown("**Or upload the review as a CSV file**")
         st.caption("Download the latest review as a template, edit it in a spreadsheet (columns requirement_id, "
@@ -183,21 +188,8 @@ else:
         upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload")
         if st.button("Save the uploaded file as a new review", key="assessment_upload_save",
                      disabled=upload is None, icon=":material/upload_file:"):
-            try:
-                frame = assessment.read_review_csv(upload.getvalue())
-                new_id = save_review(store, page.requirements, frame, review_date=review_date,
-                                     recorded_by=recorded_by, note=note or f"Uploaded from {upload.name}",
-                                     based_on=latest, first_row=2)
-            except assessment.ReviewError as exc:
-                show_problems(exc.problems)
-            except ValueError as exc:
-                show_problems([str(exc)])
-            else:
-                st.session_state[SAVED] = (
-                    f"Saved review {new_id} from {upload.name} ({assessment.format_review_date(review_date)}). The "
-                    "earlier reviews are kept unchanged."
-                )
-                st.rerun()
+            save_and_confirm(lambda: assessment.read_review_csv(upload.getvalue()),
+                             note=note or f"Uploaded from {upload.name}", source=f" from {upload.name}", first_row=2)
 
 st.subheader("Recovery plan milestones")
 left, middle, right = st.columns([1, 2, 1])
