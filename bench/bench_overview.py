@@ -74,7 +74,8 @@ def build_national_store(path: str | Path, rows_target: int = 10_000_000, sites:
     }
 
 
-def _time(fn, repeat: int) -> tuple[float, float]:
+def time_call(fn, repeat: int) -> tuple[float, float]:
+    """(median ms, worst ms) of `repeat` calls after one warm-up call."""
     fn()  # warm-up: the first call pays for loading column segments from disk
     samples = []
     for _ in range(repeat):
@@ -100,7 +101,7 @@ def time_overview_queries(path: str | Path, repeat: int = 15) -> list[tuple[str,
             ("is demo (banner)", store.is_demo),
             ("load_overview: the whole page's data", lambda: views.load_overview(store, cfg, month)),
         ]
-        return [(name, *_time(fn, repeat)) for name, fn in cases]
+        return [(name, *time_call(fn, repeat)) for name, fn in cases]
 
 
 def main() -> None:

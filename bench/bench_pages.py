@@ -15,13 +15,11 @@ import argparse
 import datetime as dt
 import multiprocessing
 import resource
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.bench_overview import build_national_store
+from bench.bench_overview import build_national_store, time_call
 from data.store import ALL, Store
 from metrics import views
 from metrics.config import load_config
@@ -33,16 +31,6 @@ OUTPATIENTS = ["op_first_activity", "op_followup_activity", "virtual_share", "vi
 # The pages open on the latest twelve months; the national store runs to March 2022.
 START, END = dt.date(2021, 4, 1), dt.date(2022, 3, 1)
 TARGET = "< 200 ms"
-
-
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    fn()  # warm-up: the first call pays for loading column segments from disk
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000, max(samples) * 1000
 
 
 def time_page_queries(path: str | Path, repeat: int = 15) -> list[tuple[str, float, float]]:
@@ -77,7 +65,7 @@ def time_page_queries(path: str | Path, repeat: int = 15) -> list[tuple[str, flo
             ("My service: load_my_service, service at all sites", lambda: views.load_my_service(
                 store, cfg, service, ALL)),
         ]
-        return [(name, *_time(fn, repeat)) for name, fn in cases]
+        return [(name, *time_call(fn, repeat)) for name, fn in cases]
 
 
 def main() -> None:

@@ -3,43 +3,23 @@ board expects (cover with the summary, then one page per headline metric). Also 
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.harness import running_app, wait_until_rendered
+from tests.e2e.harness import wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
-# This suite's Streamlit ports (so it can run beside the other browser tests).
-PORTS = range(8640, 8650)
 PACK_TIMEOUT_MS = 120_000  # Chromium draws 2 charts per metric; the benchmark puts the whole pack near 10 s
 
 
-def _free_port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {PORTS.start}–{PORTS.stop - 1} for the dashboard under test.")
-
-
-@pytest.fixture
-def pack_server(demo_db):
-    with running_app(demo_db, port=_free_port_in_range()) as url:
-        yield url
-
-
 def test_the_board_pack_downloads_as_a_pdf_with_a_page_per_headline_metric(
-    pack_server, browser_page, cfg, tmp_path: Path
+    server, browser_page, cfg, tmp_path: Path
 ) -> None:
     page = browser_page
-    page.goto(f"{pack_server}/overview")
+    page.goto(f"{server}/overview")
     wait_until_rendered(page)
     page.get_by_role("button", name="Download board pack").click()
     save = page.get_by_role("button", name="Save the board pack")
@@ -57,9 +37,9 @@ def test_the_board_pack_downloads_as_a_pdf_with_a_page_per_headline_metric(
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_a_trajectory_chart_switches_to_its_spc_view(pack_server, browser_page) -> None:
+def test_a_trajectory_chart_switches_to_its_spc_view(server, browser_page) -> None:
     page = browser_page
-    page.goto(f"{pack_server}/overview")
+    page.goto(f"{server}/overview")
     wait_until_rendered(page)
     # The elective chart and its switch, by widget key (Streamlit marks keyed elements st-key-<key>).
     first_chart = page.locator(".st-key-overview_chart_elective_activity")

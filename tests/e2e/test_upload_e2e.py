@@ -4,7 +4,6 @@ warnings, and the new figure appears on the Overview."""
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pandas as pd
@@ -15,19 +14,7 @@ from metrics.compute import format_value
 from tests.e2e.harness import running_app, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
-PORTS = range(8610, 8620)  # this test's assigned range
 TIMEOUT_MS = 60_000
-
-
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}; stop the servers using them.")
 
 
 def doubled_march_ct(db: Path, target: Path) -> int:
@@ -48,7 +35,7 @@ def test_an_uploaded_file_shows_on_the_overview(demo_db: Path, tmp_path: Path, b
     assert expected == "200.0%"
     page = browser_page
 
-    with running_app(demo_db, port=port_in_range()) as url:
+    with running_app(demo_db) as url:
         page.goto(f"{url}/overview")
         wait_until_rendered(page)
         ct_tile = page.locator(".metric-tile", has_text="CT activity")
