@@ -34,6 +34,7 @@ PAGES = {
     "Data": [
         st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/coverage.py", title="Data coverage & history", icon=":material/grid_on:", url_path="coverage"),
+        st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
     ],
 }
 

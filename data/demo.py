@@ -42,13 +42,13 @@ PINNED: dict[tuple[str, str], int] = {
     ("econsult_submissions", "2020-02"): 3481,  # Bromley plan (003)
     ("econsult_submissions", "2020-07"): 15091,  # Bromley plan (003)
     ("ct_tests", "2019-07"): 3000,
-    ("ct_tests", "2020-07"): 2562,  # 85.4% of July 2019, Trust assessment (001)
+    ("ct_tests", "2020-07"): 2562,  # 85.4% of July 2019: Royal Papworth's (001), not Bromley's
     ("mri_tests", "2019-07"): 2000,
-    ("mri_tests", "2020-07"): 1846,  # 92.3% of July 2019, Trust assessment (001)
+    ("mri_tests", "2020-07"): 1846,  # 92.3% of July 2019: Royal Papworth's (001), not Bromley's
     ("op_first_attendances", "2019-07"): 20000,
-    ("op_first_attendances", "2020-07"): 19100,  # 95.5% of July 2019, Trust assessment (001)
+    ("op_first_attendances", "2020-07"): 19100,  # 95.5% of July 2019: Royal Papworth's (001), not Bromley's
     ("op_followup_attendances", "2019-07"): 35000,
-    ("op_followup_attendances", "2020-07"): 27930,  # 79.8% of July 2019, Trust assessment (001)
+    ("op_followup_attendances", "2020-07"): 27930,  # 79.8% of July 2019: Royal Papworth's (001), not Bromley's
     # SPA April–June 2020, Bromley plan (003): 1,839 discharges, 854 from the PRUH,
     # 75.5% within 24 hours (1,388 of 1,839 = 75.48%), 4,459 saved bed days, 257 welfare calls.
     ("spa_discharges", "2020-04"): 580,
@@ -327,6 +327,12 @@ def build_demo_frame(cfg: Config) -> pd.DataFrame:
     builder.build_totals()
     builder.build_rows()
     frame = builder.frame()
+    # Nothing before a measure began (the Single Point of Access started in April 2020): the builder
+    # draws every month so that the random sequence, and so every other figure, does not depend on it.
+    began = {m.id: m.available_month for m in cfg.measures if m.available_month}
+    if began:
+        first = frame["measure"].map(began)
+        frame = frame[first.isna() | (frame["month"] >= first)].reset_index(drop=True)
     missing = sorted({m.id for m in cfg.measures} - set(frame["measure"]))
     if missing:
         raise ValueError(f"the demonstration builder has no data for measure(s): {', '.join(missing)}")

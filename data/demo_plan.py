@@ -1,7 +1,8 @@
 """The demonstration Phase 3 assessment and recovery-plan milestones, transcribed from the sources.
 
 - Requirements: the asks of the Phase 3 letter (31 July 2020) as one Trust listed them in its
-  assessment against every requirement (`shared/seeds/001_…`), sections A1 cancer to C2
+  assessment against every requirement (`shared/seeds/001_…`: Royal Papworth Hospital NHS Foundation
+  Trust, a specialist Trust outside Bromley, August 2020), sections A1 cancer to C2
   inequalities, abridged. Of the rows in sections A1–C2 that carry a lead or an assessment, the two
   led by the Cancer Alliance are left out: the letter asks systems to "commission their Cancer
   Alliance" to deliver them, so the Trust did not rate them. That leaves the 36 requirements its
@@ -28,17 +29,23 @@ import datetime as dt
 import pandas as pd
 
 from data.store import Store
+from metrics.sources import SPECIALIST_TRUST
 
 DEMO_RECORDER = "Demonstration data builder"
+# Whose the demonstration's reviews are: seed 001 is a specialist Trust's own published assessment, not
+# One Bromley's or any of its partners' (metrics.sources says so wherever the figures are shown).
+DEMO_ORGANISATION = SPECIALIST_TRUST
 FIRST_REVIEW = dt.date(2020, 8, 3)
 SECOND_REVIEW = dt.date(2020, 8, 27)
 FIRST_NOTE = (
-    "Demonstration data: one Trust's assessment against the Phase 3 requirements, review of 3 Aug 2020 "
-    "(published counts R0 A17 G17 TBC2; individual ratings reconstructed to match)."
+    f"Demonstration data: {SPECIALIST_TRUST}'s published assessment against the Phase 3 requirements (a "
+    "specialist Trust outside Bromley), review of 3 Aug 2020 (published counts R0 A17 G17 TBC2; individual "
+    "ratings reconstructed to match). Not One Bromley's position."
 )
 SECOND_NOTE = (
-    "Demonstration data: one Trust's assessment against the Phase 3 requirements, review of 27 Aug 2020 "
-    "(published counts R0 A14 G20 TBC2; individual ratings reconstructed to match)."
+    f"Demonstration data: {SPECIALIST_TRUST}'s published assessment against the Phase 3 requirements (a "
+    "specialist Trust outside Bromley), review of 27 Aug 2020 (published counts R0 A14 G20 TBC2; individual "
+    "ratings reconstructed to match). Not One Bromley's position."
 )
 
 SECTIONS = {
@@ -408,10 +415,12 @@ def build_demo_plan(store: Store) -> list[int]:
     reviews = store.assessment_reviews()
     if reviews.empty:
         first = store.record_review(
-            review_frame(0), review_date=FIRST_REVIEW, recorded_by=DEMO_RECORDER, note=FIRST_NOTE
+            review_frame(0), review_date=FIRST_REVIEW, recorded_by=DEMO_RECORDER, note=FIRST_NOTE,
+            organisation=DEMO_ORGANISATION,
         )
         store.record_review(
-            review_frame(1), review_date=SECOND_REVIEW, recorded_by=DEMO_RECORDER, note=SECOND_NOTE, based_on=first
+            review_frame(1), review_date=SECOND_REVIEW, recorded_by=DEMO_RECORDER, note=SECOND_NOTE, based_on=first,
+            organisation=DEMO_ORGANISATION,
         )
         reviews = store.assessment_reviews()
     if store.milestones().empty:

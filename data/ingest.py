@@ -35,8 +35,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
+from metrics import completeness
 from metrics.config import Config, normalise_name
-from metrics.months import format_month, format_uk_time
+from metrics.months import baseline_month, format_month, format_uk_time, to_month
 
 # Past this many problems an analyst fixes the pattern, not each row: show the first 1,000 and the count.
 MAX_PROBLEMS = 1000
@@ -120,6 +121,8 @@ class UploadCheck:
     diff: pd.DataFrame | None = None  # rows + old_value + change (new | changed | unchanged)
     checked_against_store: bool = False
     duplicate_of: int | None = None  # an earlier upload of the very same file
+    # Sentences naming the months the file would leave partial (metrics.completeness), for the preview.
+    completeness: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -528,7 +531,7 @@ def check_upload(
     if validated is not None and errors.count == 0:
         if store is not None:
             report(0.7, "Comparing with the figures already stored…")
-            _compare_with_store(validated, store, errors, warnings, check)
+            _compare_with_store(validated, store, errors, warnings, check, cfg)
         else:
             _plausibility(validated, None, warnings)
         check.rows = validated.rows
@@ -691,6 +694,7 @@ def _validate(
     report(0.6, "Checking for repeated rows and the grain rule…")
     _check_duplicates(series_key, codes["month"], spreadsheet_rows, fact_column[f], codes, vocab, errors)
     _check_grain_in_file(codes, sizes, spreadsheet_rows, headers, vocab, errors)
+    _check_available_from(codes, spreadsheet_rows, headers, vocab, cfg, errors)
 
     months = (codes["month"] - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")
     rows = pd.DataFrame(
@@ -1011,6 +1015,37 @@ def _check_grain_in_file(
         errors.add_many(len(mixed), problems)
 
 
+def _check_available_from(
+    codes: dict[str, np.ndarray],
+    rows: np.ndarray,
+    headers: dict[str, str],
+    vocab: _Vocabulary,
+    cfg: Config,
+    errors: _Collector,
+) -> None:
+    """A figure for a month before its measure began (`available_from` in config.yaml) is refused: the
+    service did not exist then, so the figure belongs to another measure or another month."""
+    began = {i: cfg.available_from(m) for i, m in enumerate(vocab.measure.ids)}
+    first_index = np.array(
+        [b.year * 12 + b.month - 1 if b else -1 for b in (began[i] for i in range(len(vocab.measure.ids)))],
+        dtype=np.int64,
+    )
+    if not len(codes["measure"]) or (first_index < 0).all():
+        return
+    early = np.flatnonzero(codes["month"] < first_index[codes["measure"]])
+    problems = []
+    for i in early[:MAX_PROBLEMS]:
+        measure = vocab.measure.ids[codes["measure"][i]]
+        start = began[codes["measure"][i]]
+        problems.append(Problem(
+            int(rows[i]), headers.get("period", "period"),
+            f"{cfg.measure_by_id[measure].label} began in {format_month(start)} (available_from in config.yaml), "
+            f"so there can be no figure for {_month_label(int(codes['month'][i]))}; correct the period or the measure.",
+            "before_available",
+        ))
+    errors.add_many(len(early), problems)
+
+
 def _month_label(month_index: int) -> str:
     return format_month(dt.date(month_index // 12, month_index % 12 + 1, 1))
 
@@ -1019,7 +1054,7 @@ def _month_label(month_index: int) -> str:
 
 
 def _compare_with_store(
-    validated: _Validated, store: Store, errors: _Collector, warnings: _Collector, check: UploadCheck
+    validated: _Validated, store: Store, errors: _Collector, warnings: _Collector, check: UploadCheck, cfg: Config
 ) -> None:
     rows = validated.rows
     conflicts = store.grain_conflicts(rows)
@@ -1062,10 +1097,56 @@ def _compare_with_store(
     check.diff = rows.assign(old_value=old, change=pd.Categorical.from_codes(change, CHANGES))
     _plausibility(validated, store, warnings)
     _replacement_warnings(check.diff, validated, warnings)
+    check.completeness = _completeness_after(rows, store, cfg)
     if not check.changes_anything:
         earlier = store.uploads()
         same = earlier[(earlier["sha256"] == check.sha256) & (earlier["status"] == "committed")]
         check.duplicate_of = int(same["upload_id"].max()) if not same.empty else None
+
+
+# Above this many values the completeness preview is not drawn (it reads every stored cell of the months
+# the file touches); the Data coverage page shows completeness once the file is loaded.
+COMPLETENESS_PREVIEW_LIMIT = 100_000
+
+
+def _completeness_after(rows: pd.DataFrame, store: Store, cfg: Config) -> list[str]:
+    """What loading the rows would leave partial, in sentences ("Apr 2021 will be partial for First
+    outpatient attendances: 1 of 3 sites (…) and 2 of 12 services"), judged by metrics.completeness on
+    the stored cells of the months the file touches with the file's values laid over them."""
+    totals_rows = rows[rows["segment"] == ALL]
+    if totals_rows.empty:
+        return []
+    if len(totals_rows) > COMPLETENESS_PREVIEW_LIMIT:
+        return [f"Completeness is not previewed for files of over {COMPLETENESS_PREVIEW_LIMIT:,} values; "
+                "the Data coverage page shows it once the file is loaded."]
+    file_months = sorted({pd.Timestamp(m).date() for m in totals_rows["month"]})
+    measures = list(dict.fromkeys(totals_rows["measure"]))
+    metrics = [m for m in cfg.metrics if set(m.input_measures) & set(measures)]
+    needed = list(dict.fromkeys(m for metric in metrics for m in metric.input_measures))
+    months = sorted(set(file_months) | {baseline_month(m, cfg.baseline_year) for m in file_months})
+    stored = store.cells(months, needed)
+    incoming = pd.DataFrame({
+        "month": [pd.Timestamp(m).date() for m in totals_rows["month"]],
+        "measure": totals_rows["measure"].astype(object).to_numpy(),
+        "service": totals_rows["service"].astype(object).to_numpy(),
+        "site": totals_rows["site"].astype(object).to_numpy(),
+        "value": totals_rows["value"].to_numpy(dtype=float),
+    })
+    stored = stored.assign(month=[to_month(m) for m in stored["month"]])
+    cells = pd.concat([stored, incoming], ignore_index=True).drop_duplicates(
+        subset=["month", "measure", "service", "site"], keep="last"
+    )
+    totals = completeness.totals_from_cells(cells)
+    measure_frame = completeness.measure_months(cfg, totals, cells)
+    out = []
+    for metric in metrics:
+        states = completeness.metric_months(cfg, metric, measure_frame, file_months, cells)
+        for row in states.itertuples(index=False):
+            if row.state == completeness.PARTIAL:
+                out.append(f"{format_month(row.month)} will be partial for {metric.label}: "
+                           f"{row.text.removeprefix('partial: ')}. It is shown with what has arrived and no RAG "
+                           "status until the rest arrives.")
+    return out
 
 
 def _plausibility(validated: _Validated, store: Store | None, warnings: _Collector) -> None:
@@ -1297,6 +1378,10 @@ def _separator_name(delimiter: str | None) -> str:
 def format_report(check: UploadCheck) -> str:
     """The whole check as plain text (the command line's report)."""
     lines = [summary_text(check)]
+    if check.completeness:
+        lines.append("")
+        lines.append("Completeness after loading:")
+        lines += [f"  - {sentence}" for sentence in check.completeness]
     if check.errors:
         lines.append("")
         lines.append(f"Problems ({check.error_count:,}):")

@@ -200,6 +200,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        5,
+        "phase 3 assessment reviews per organisation",
+        # Each One Bromley partner can hold its own Phase 3 reviews; the organisation a review belongs to
+        # is part of it (the demonstration's reviews are another Trust's published assessment).
+        """
+        ALTER TABLE assessment_reviews ADD COLUMN IF NOT EXISTS organisation VARCHAR DEFAULT '';
+        """,
+    ),
 ]
 
 MIGRATIONS_TABLE = """
@@ -360,8 +369,12 @@ class Store:
     ) -> pd.DataFrame:
         """The monthly totals of `measure_totals`, over `source` (a table, or a subquery with its own
         parameters): the current facts, or the values known at a moment."""
+        # `cells` and `fingerprint` (an order-free hash of the service × site cells that arrived) let
+        # metrics.completeness see at once whether a month holds the same cells as its baseline month;
+        # only months that differ are read cell by cell (`cells`).
         sql = f"""
-            SELECT month, measure, sum(value) AS value
+            SELECT month, measure, sum(value) AS value, count(*) AS cells,
+                   bit_xor(hash(service, site)) AS fingerprint
             FROM {source}
             WHERE measure IN ({_placeholders(measures)})
               AND segment = ?
@@ -372,7 +385,80 @@ class Store:
             ORDER BY month, measure
         """
         params = [*source_params, *measures, segment, service, service, site, site, *_month_bounds(start, end)]
-        return self._frame(sql, params, columns=["month", "measure", "value"])
+        return self._frame(sql, params, columns=TOTALS_COLUMNS)
+
+    def cells(
+        self,
+        months: Iterable[dt.date],
+        measures: Iterable[str],
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+        moment: dt.datetime | None = None,
+    ) -> pd.DataFrame:
+        """Every stored value (month, measure, service, site, value) of the given months and measures
+        within a service × site × segment — the current values, or those known at `moment`.
+
+        Read only for the few months whose cells differ from their baseline month's (see `_totals`)."""
+        months, measures = sorted(set(months)), list(dict.fromkeys(measures))
+        if not months or not measures:
+            return pd.DataFrame(columns=CELL_COLUMNS)
+        if moment is None:
+            source, source_params = "facts", []
+        else:
+            source = f"({_known_at_sql(measures)}) AS known"
+            source_params = _known_at_params(moment, measures, min(months), max(months))
+        sql = f"""
+            SELECT month, measure, service, site, value
+            FROM {source}
+            WHERE measure IN ({_placeholders(measures)})
+              AND month IN ({_placeholders(months)})
+              AND segment = ?
+              AND (? = 'All' OR service = ?)
+              AND (? = 'All' OR site = ?)
+            ORDER BY month, measure, service, site
+        """
+        params = [*source_params, *measures, *months, segment, service, service, site, site]
+        return self._frame(sql, params, columns=CELL_COLUMNS)
+
+    def provenance(
+        self,
+        measures: Iterable[str],
+        months: Iterable[dt.date],
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+    ) -> pd.DataFrame:
+        """Where the current values come from: per (month, measure, upload) the number of cells that upload
+        wrote, the upload's file name, who, when and sha256, and how many of those cells held an
+        earlier value that a later upload replaced (`restated`)."""
+        months, measures = sorted(set(months)), list(dict.fromkeys(measures))
+        if not months or not measures:
+            return pd.DataFrame(columns=PROVENANCE_COLUMNS)
+        sql = f"""
+            WITH chosen AS (
+                SELECT month, measure, service, site, segment, upload_id FROM facts
+                WHERE measure IN ({_placeholders(measures)}) AND month IN ({_placeholders(months)})
+                  AND segment = ? AND (? = 'All' OR service = ?) AND (? = 'All' OR site = ?)
+            ),
+            restated AS (
+                SELECT DISTINCT c.month, c.measure, c.service, c.site, c.segment
+                FROM chosen c SEMI JOIN fact_history h
+                  ON h.month = c.month AND h.measure = c.measure AND h.service = c.service
+                 AND h.site = c.site AND h.segment = c.segment AND h.reason = 'replaced'
+            )
+            SELECT c.month, c.measure, c.upload_id, count(*) AS cells,
+                   count(r.measure) AS restated,
+                   any_value(u.file_name) AS file_name, any_value(u.uploaded_by) AS uploaded_by,
+                   any_value(u.uploaded_at) AS uploaded_at, any_value(u.sha256) AS sha256
+            FROM chosen c
+            LEFT JOIN restated r USING (month, measure, service, site, segment)
+            LEFT JOIN uploads u ON u.upload_id = c.upload_id
+            GROUP BY c.month, c.measure, c.upload_id
+            ORDER BY c.month, c.measure, c.upload_id
+        """
+        params = [*measures, *months, segment, service, service, site, site]
+        return self._frame(sql, params, columns=PROVENANCE_COLUMNS)
 
     def measure_totals_by(
         self,
@@ -385,7 +471,8 @@ class Store:
         end: dt.date | None = None,
         segment_group: str | None = None,
     ) -> pd.DataFrame:
-        """Monthly totals broken down by one dimension: (month, measure, <dimension>, value).
+        """Monthly totals broken down by one dimension: (month, measure, <dimension>, value, cells,
+        fingerprint); `cells` and `fingerprint` as in `measure_totals`, within each group.
 
         For dimension "segment", `segment_group` picks the breakdown (e.g. "imd" reads imd:1 … imd:5).
         """
@@ -397,7 +484,8 @@ class Store:
         else:
             segment_clause, segment_params = "segment = ?", [segment]
         sql = f"""
-            SELECT month, measure, {dimension}, sum(value) AS value
+            SELECT month, measure, {dimension}, sum(value) AS value, count(*) AS cells,
+                   bit_xor(hash(service, site)) AS fingerprint
             FROM facts
             WHERE measure IN ({_placeholders(measures)})
               AND {segment_clause}
@@ -409,7 +497,7 @@ class Store:
             ORDER BY ALL
         """
         params = [*measures, *segment_params, service, service, site, site, *_month_bounds(start, end)]
-        return self._frame(sql, params, columns=["month", "measure", dimension, "value"])
+        return self._frame(sql, params, columns=["month", "measure", dimension, "value", "cells", "fingerprint"])
 
     def months_with_data(self, measures: Iterable[str] | None = None) -> list[dt.date]:
         """Every month holding at least one value (of the given measures, if any), oldest first."""
@@ -701,12 +789,13 @@ class Store:
         return int(added)
 
     def assessment_reviews(self) -> pd.DataFrame:
-        """Every recorded review (review_id, review_date, recorded_by, recorded_at, note, based_on),
-        oldest review date first."""
+        """Every recorded review (review_id, review_date, recorded_by, recorded_at, note, based_on,
+        organisation), oldest review date first."""
         if "assessment_reviews" not in self.table_names():
             return pd.DataFrame(columns=_REVIEW_COLUMNS)
         return self._frame(
-            "SELECT * FROM assessment_reviews ORDER BY review_date, review_id", [], columns=_REVIEW_COLUMNS
+            f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM assessment_reviews ORDER BY review_date, review_id", [],
+            columns=_REVIEW_COLUMNS,
         )
 
     def assessment_rows(self, review_ids: Sequence[int] | None = None) -> pd.DataFrame:
@@ -717,6 +806,8 @@ class Store:
         where, params = "", []
         if review_ids is not None:
             ids = [int(i) for i in review_ids]
+            if not ids:
+                return pd.DataFrame(columns=_ASSESSMENT_COLUMNS)
             where, params = f"WHERE a.review_id IN ({_placeholders(ids)})", ids
         sql = f"""
             SELECT a.review_id, a.requirement_id, a.lead_role, a.rag, a.assessment
@@ -735,10 +826,12 @@ class Store:
         note: str = "",
         based_on: int | None = None,
         now: dt.datetime | None = None,
+        organisation: str = "",
     ) -> int:
-        """Keep a new review: one row per requirement (requirement_id, lead_role, rag, assessment),
-        written in one transaction under a new review id, which is returned. Earlier reviews are
-        never changed. Raises ValueError, saying what to fix, for rows the store cannot keep."""
+        """Keep a new review of `organisation`'s position: one row per requirement (requirement_id,
+        lead_role, rag, assessment), written in one transaction under a new review id, which is
+        returned. Earlier reviews are never changed. Raises ValueError, saying what to fix, for rows
+        the store cannot keep."""
         _require_columns(rows, ["requirement_id", "lead_role", "rag", "assessment"])
         recorded_by = (recorded_by or "").strip()
         if not recorded_by:
@@ -764,8 +857,10 @@ class Store:
             try:
                 review_id = cur.execute("SELECT nextval('review_id_seq')").fetchone()[0]
                 cur.execute(
-                    "INSERT INTO assessment_reviews VALUES (?, ?, ?, ?, ?, ?)",
-                    [review_id, review_date, recorded_by, now or utc_now(), note or "", based_on],
+                    """INSERT INTO assessment_reviews
+                       (review_id, review_date, recorded_by, recorded_at, note, based_on, organisation)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [review_id, review_date, recorded_by, now or utc_now(), note or "", based_on, organisation],
                 )
                 cur.execute(
                     """INSERT INTO assessment_rows
@@ -1193,6 +1288,11 @@ def _changes_params(earlier: dt.datetime, later: dt.datetime, measures: Sequence
     ]
 
 
+TOTALS_COLUMNS = ["month", "measure", "value", "cells", "fingerprint"]
+CELL_COLUMNS = ["month", "measure", "service", "site", "value"]
+PROVENANCE_COLUMNS = [
+    "month", "measure", "upload_id", "cells", "restated", "file_name", "uploaded_by", "uploaded_at", "sha256",
+]
 _CHANGE_COLUMNS = [
     "month", "measure", "service", "site", "segment", "old_value", "new_value", "change",
     "upload_id", "by_undo", "file_name", "uploaded_by", "uploaded_at",
@@ -1200,7 +1300,7 @@ _CHANGE_COLUMNS = [
 _CHANGE_SUMMARY_COLUMNS = ["month", "measure", "segment", "change", "upload_id", "by_undo", "file_name", "values"]
 _COMMENTARY_COLUMNS = ["commentary_id", "metric", "month", "body", "written_by", "written_at", "versions"]
 _REQUIREMENT_COLUMNS = ["requirement_id", "section", "section_title", "requirement", "sort_order"]
-_REVIEW_COLUMNS = ["review_id", "review_date", "recorded_by", "recorded_at", "note", "based_on"]
+_REVIEW_COLUMNS = ["review_id", "review_date", "recorded_by", "recorded_at", "note", "based_on", "organisation"]
 _ASSESSMENT_COLUMNS = ["review_id", "requirement_id", "lead_role", "rag", "assessment"]
 _MILESTONE_COLUMNS = ["milestone_id", "workstream", "milestone", "due_text", "due_month", "status", "sort_order"]
 

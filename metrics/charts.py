@@ -8,6 +8,7 @@ NHS blue for the actual series. Status is carried in text (hover, tiles), never 
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -89,18 +90,34 @@ def _tick_months(months: list[dt.date]) -> dict:
 
 
 def hover_text(series: pd.DataFrame, metric: Metric) -> list[str]:
-    """One hover line block per month: value, target, gap and status in words."""
+    """One hover line block per month: value, target, gap and status in words; for a partial month what
+    has arrived; and the uploads behind the figure when the series carries them."""
     lines = []
-    for row in series.itertuples(index=False):
-        status = compute.STATUS_WORDS.get(row.status, row.status)
-        lines.append(
-            f"<b>{format_month(row.month)}</b><br>"
-            f"Value: {compute.format_value(row.value, metric)}<br>"
-            f"Target: {compute.format_value(row.target, metric)}<br>"
-            f"Gap: {compute.format_gap(row.gap, metric)}<br>"
-            f"Status: {compute.STATUS_ICONS.get(row.status, '')} {status}"
+    for row in series.to_dict("records"):
+        status = compute.STATUS_WORDS.get(row["status"], row["status"])
+        text = (
+            f"<b>{format_month(row['month'])}</b><br>"
+            f"Value: {compute.format_value(row['value'], metric)}<br>"
+            f"Target: {compute.format_value(row['target'], metric)}<br>"
+            f"Gap: {compute.format_gap(row['gap'], metric)}<br>"
+            f"Status: {compute.STATUS_ICONS.get(row['status'], '')} {status}"
         )
+        if row.get("completeness") == "partial" and row.get("completeness_text"):
+            text += f"<br>{html.escape(_capitalise(row['completeness_text']))}"
+        if row.get("source"):
+            text += f"<br>{html.escape(row['source'])}"
+        lines.append(text)
     return lines
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _partial_months(series: pd.DataFrame) -> list[bool]:
+    if "completeness" not in series.columns:
+        return [False] * len(series)
+    return [state == "partial" for state in series["completeness"]]
 
 
 def build_trajectory_chart(
@@ -116,6 +133,7 @@ def build_trajectory_chart(
     frame = series.copy()
     frame["x"] = [pd.Timestamp(m) for m in frame["month"]]
     text = hover_text(frame, metric)
+    partial = _partial_months(frame)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -124,11 +142,21 @@ def build_trajectory_chart(
             name=actual_name,
             mode="lines+markers",
             line={"color": NHS_BLUE, "width": 2.5},
-            marker={"size": 6, "color": NHS_BLUE},
+            # A partial month is a hollow point (its hover says what is missing).
+            marker={"size": [9 if p else 6 for p in partial], "color": NHS_BLUE,
+                    "symbol": ["circle-open" if p else "circle" for p in partial], "line": {"width": 2}},
             hovertext=text,
             hoverinfo="text",
         )
     )
+    if any(partial):
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], name="Partial month (not all figures in)", mode="markers",
+                marker={"size": 9, "color": NHS_BLUE, "symbol": "circle-open", "line": {"width": 2}},
+                hoverinfo="skip",
+            )
+        )
     if frame["target"].notna().any():
         fig.add_trace(
             go.Scatter(
@@ -166,6 +194,11 @@ def chart_csv_frame(series: pd.DataFrame, metric: Metric) -> pd.DataFrame:
             "status": [compute.STATUS_WORDS.get(s, s) for s in series["status"]],
         }
     )
+    if "completeness" in series.columns:
+        frame["completeness"] = [
+            text if state == "partial" else state.replace("_", " ")
+            for state, text in zip(series["completeness"], series["completeness_text"], strict=True)
+        ]
     return frame
 
 
@@ -470,7 +503,8 @@ def build_service_heatmap(heatmap: pd.DataFrame, metric: Metric, *, title: str |
                 text, colour = "–", NHS_DARK_GREY
             else:
                 text = f"{value:.1%}" if font_size >= 11 else f"{value * 100:.1f}"
-                icon = compute.STATUS_ICONS.get(row["status"], "") if row["status"] in ("green", "amber", "red") else ""
+                shown = ("green", "amber", "red", "partial")
+                icon = compute.STATUS_ICONS.get(row["status"], "") if row["status"] in shown else ""
                 if wide and icon:
                     text = f"{text} {icon}"
                 fill = scale_colour(position) if position is not None else NO_TARGET_FILL

@@ -14,28 +14,33 @@ import math
 
 import pandas as pd
 
+from metrics import completeness
 from metrics.config import Config, Metric
-from metrics.months import add_months, baseline_month, financial_year_label, format_month, month_range, to_month
+from metrics.months import add_months, financial_year_label, format_month, month_range, to_month
 
 # Floating-point ratios such as 0.9 computed as 2700/3000 must meet a 0.9 target exactly.
 TOLERANCE = 1e-9
 
-STATUSES = ("green", "amber", "red", "no_target", "no_data")
+# "partial": some of the month's expected figures have not arrived (metrics.completeness), so the value
+# is shown with what is missing and judged against no target.
+STATUSES = ("green", "amber", "red", "no_target", "partial", "no_data")
 STATUS_WORDS = {
     "green": "Green",
     "amber": "Amber",
     "red": "Red",
     "no_target": "No target",
+    "partial": "Partial month: no RAG",
     "no_data": "No data",
 }
 # Icons carry the status without colour (RAG is never shown by colour alone).
-STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "no_target": "–", "no_data": "?"}
+STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "no_target": "–", "partial": "◐", "no_data": "?"}
 # NHS identity colours; text colour chosen for WCAG 2.1 AA contrast on each background.
 STATUS_COLOURS = {
     "green": ("#007F3B", "#FFFFFF"),
     "amber": ("#FFB81C", "#212B32"),
     "red": ("#D5281B", "#FFFFFF"),
     "no_target": ("#4C6272", "#FFFFFF"),
+    "partial": ("#FFFFFF", "#212B32"),
     "no_data": ("#D8DDE0", "#212B32"),
 }
 
@@ -47,6 +52,8 @@ SERIES_COLUMNS = [
     "target",
     "gap",
     "status",
+    "completeness",
+    "completeness_text",
 ]
 
 
@@ -86,8 +93,8 @@ def _missing(x: object) -> bool:
 
 
 def _sum_measures(totals: pd.DataFrame, measures: list[str]) -> pd.Series:
-    """Month → sum of the measures; NaN in a month where any of them is missing (a partial sum
-    would understate activity)."""
+    """Month → sum of the measures; NaN in a month where any of them is missing (used only for a count
+    metric's reference month, which must be whole)."""
     if totals.empty:
         return pd.Series(dtype=float)
     subset = totals[totals["measure"].isin(measures)]
@@ -105,30 +112,33 @@ def compute_series(
     totals: pd.DataFrame,
     months: list[dt.date],
     service: str = "All",
+    *,
+    site: str = "All",
+    cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per month: value, numerator, denominator, target, gap, status.
+    """One row per month: value, numerator, denominator, target, gap, status and completeness.
 
-    - ratio_to_baseline: numerator = the measures in the month; denominator = the same measures in
-      the same month of the baseline year; value = numerator ÷ denominator.
+    Completeness comes from `metrics.completeness` (the one place that decides it): `cells` are the
+    cell-level values `Store.cells` returns for `completeness.detail_months(cfg, totals)`.
+
+    - ratio_to_baseline: numerator = the measures in the month; denominator = the same measures in the
+      same month of the baseline year, over the same cells (like for like); value = numerator ÷
+      denominator.
     - share: numerator measures ÷ denominator measures in the same month.
     - count: value = the measures' total; denominator = the reference month's total when the metric
       has a reference_period (so the ratio to it can be shown), else empty.
+
+    A partial month keeps its value but gets status "partial" (no RAG); a month with nothing is "no_data".
     """
     months = [to_month(m) for m in months]
-    if metric.type == "ratio_to_baseline":
-        sums = _sum_measures(totals, metric.measures)
-        numerator = [sums.get(m, float("nan")) for m in months]
-        denominator = [sums.get(baseline_month(m, cfg.baseline_year), float("nan")) for m in months]
-        values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
-    elif metric.type == "share":
-        top = _sum_measures(totals, metric.numerator)
-        bottom = _sum_measures(totals, metric.denominator)
-        numerator = [top.get(m, float("nan")) for m in months]
-        denominator = [bottom.get(m, float("nan")) for m in months]
+    measure_frame = completeness.measure_months(cfg, totals, cells, service=service, site=site)
+    states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
+    numerator = [float(v) for v in states["numerator"]]
+    if metric.type in ("ratio_to_baseline", "share"):
+        denominator = [float(v) for v in states["denominator"]]
         values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
     elif metric.type == "count":
         sums = _sum_measures(totals, metric.measures)
-        numerator = [sums.get(m, float("nan")) for m in months]
         reference = (
             sums.get(to_month(metric.reference_period), float("nan")) if metric.reference_period else float("nan")
         )
@@ -154,6 +164,11 @@ def compute_series(
         rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
         for v, t in zip(frame["value"], frame["target"], strict=True)
     ]
+    frame["completeness"] = list(states["state"])
+    frame["completeness_text"] = list(states["text"])
+    # A partial month is never judged against the target, and a month with nothing has no status.
+    frame.loc[frame["completeness"] == completeness.PARTIAL, ["status", "gap"]] = ["partial", float("nan")]
+    frame.loc[frame["completeness"] == completeness.NO_DATA, "status"] = "no_data"
     return frame
 
 
@@ -182,6 +197,9 @@ def chart_months(cfg: Config, metric: Metric, end: dt.date) -> list[dt.date]:
     start = cfg.first_month
     if metric.type == "ratio_to_baseline":
         start = add_months(start, 12)
+    began = cfg.metric_available_from(metric)
+    if began is not None and began > start:
+        start = began  # a service that began later is not drawn before it existed
     return month_range(start, max(to_month(end), start))
 
 
@@ -190,7 +208,8 @@ def latest_row(series: pd.DataFrame, month: dt.date) -> dict:
     row = series[series["month"] == to_month(month)]
     if row.empty:
         return {"month": to_month(month), "value": float("nan"), "numerator": float("nan"),
-                "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data"}
+                "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data",
+                "completeness": completeness.NO_DATA, "completeness_text": "No data"}
     return row.iloc[0].to_dict()
 
 
@@ -213,11 +232,19 @@ def tiles_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: d
                 "value_text": format_value(row["value"], metric),
                 "target_text": format_value(row["target"], metric),
                 "gap_text": format_gap(row["gap"], metric),
-                "status_text": describe_status(row["status"], row["gap"], metric, cfg.rag.amber_margin),
+                "status_text": describe_status(row["status"], row["gap"], metric, cfg.rag.amber_margin)
+                if row["status"] != "partial"
+                else _capitalise(row["completeness_text"]),
                 "context_text": describe_reference(row, metric),
+                "completeness": row.get("completeness", completeness.COMPLETE),
+                "completeness_text": row.get("completeness_text", ""),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def report_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: dt.date) -> pd.DataFrame:
@@ -267,7 +294,7 @@ def describe_status(status: str, gap: float, metric: Metric, margin: float) -> s
 
 def describe_reference(row: dict, metric: Metric) -> str:
     """For a count against a reference month: "434% of Feb 2020 (3,481)"; otherwise empty."""
-    if metric.type != "count" or not metric.reference_period:
+    if metric.type != "count" or not metric.reference_period or row.get("completeness") == completeness.PARTIAL:
         return ""
     reference = row["denominator"]
     if _missing(reference) or reference == 0 or _missing(row["value"]):

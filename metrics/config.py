@@ -67,6 +67,15 @@ class Dimension(_Model):
         return [str(v) for v in value] if isinstance(value, list) else value
 
 
+class ExpectedCells(_Model):
+    """The breakdown cells a measure is expected to arrive in each month when there is no baseline-year
+    month to learn them from (a service that began later): every listed service × every listed site;
+    a dimension not listed is expected as "All"."""
+
+    service: list[str] = Field(default_factory=list)
+    site: list[str] = Field(default_factory=list)
+
+
 class Measure(_Model):
     """A raw count that analysts upload."""
 
@@ -75,6 +84,19 @@ class Measure(_Model):
     unit: str = ""
     description: str = ""
     source: str = ""
+    # The month the service began ("YYYY-MM"): nothing earlier is accepted, stored or drawn.
+    available_from: str | None = None
+    # Cells expected where the same month of the baseline year holds none (see metrics.completeness).
+    expected: ExpectedCells | None = None
+
+    @field_validator("available_from")
+    @classmethod
+    def _available_month(cls, value: str | None) -> str | None:
+        return value if value is None else _check_month(value)
+
+    @property
+    def available_month(self) -> dt.date | None:
+        return parse_month(self.available_from) if self.available_from else None
 
 
 class Trajectory(_Model):
@@ -213,15 +235,26 @@ class UploadSettings(_Model):
     max_file_mb: float = 50
 
 
+class CompletenessSettings(_Model):
+    """Which month the Overview opens on (metrics.completeness decides what "complete" means)."""
+
+    # The Overview opens on the latest month in which at least this share of the headline metrics is
+    # complete (1.0 = every one of them). A month below it is still offered, marked "(partial)".
+    overview_min_complete_share: float = 1.0
+
+
 class Config(_Model):
     """The whole of config.yaml."""
 
     organisation: str = "One Bromley"
+    # The partner organisations that can each keep their own Phase 3 assessment reviews.
+    partners: list[str] = Field(default_factory=list)
     baseline_year: int = 2019
     rag: RagSettings = Field(default_factory=RagSettings)
     spc: SpcDefaults = Field(default_factory=SpcDefaults)
     paths: Paths = Field(default_factory=Paths)
     upload: UploadSettings = Field(default_factory=UploadSettings)
+    completeness: CompletenessSettings = Field(default_factory=CompletenessSettings)
     services: list[Dimension]
     sites: list[Dimension]
     segments: list[Dimension]
@@ -254,6 +287,16 @@ class Config(_Model):
     @property
     def headline_metrics(self) -> list[Metric]:
         return [m for m in self.metrics if m.headline]
+
+    def available_from(self, measure_id: str) -> dt.date | None:
+        """The month a measure began (None: it has always been collected)."""
+        measure = self.measure_by_id.get(measure_id)
+        return measure.available_month if measure else None
+
+    def metric_available_from(self, metric: Metric) -> dt.date | None:
+        """The first month every measure of the metric exists (None: from the start)."""
+        starts = [s for s in (self.available_from(m) for m in metric.input_measures) if s is not None]
+        return max(starts) if starts else None
 
     @property
     def first_month(self) -> dt.date:
@@ -425,10 +468,32 @@ def _settings(cfg: Config) -> list[str]:
         problems.append("baseline_year must be the year an April–March financial year starts, e.g. 2019.")
     if cfg.upload.max_file_mb <= 0:
         problems.append("upload.max_file_mb must be a positive number of megabytes.")
+    if not 0 < cfg.completeness.overview_min_complete_share <= 1:
+        problems.append(
+            "completeness.overview_min_complete_share must be a fraction above 0 and at most 1 "
+            "(1.0 = every headline metric complete)."
+        )
     return problems
 
 
-RULES = (_duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings)
+def _expected_cells(cfg: Config) -> list[str]:
+    problems = []
+    for m in cfg.measures:
+        if m.expected is None:
+            continue
+        for service in m.expected.service:
+            if service not in cfg.service_by_id:
+                problems.append(f"measure '{m.id}': expected names {_unknown('service', service, cfg.service_by_id)}")
+        for site in m.expected.site:
+            if site not in cfg.site_by_id:
+                problems.append(f"measure '{m.id}': expected names {_unknown('site', site, cfg.site_by_id)}")
+    return problems
+
+
+RULES = (
+    _duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings,
+    _expected_cells,
+)
 
 
 def normalise_name(name: object) -> str:

@@ -1,12 +1,13 @@
 """Data coverage and history: what has arrived, what is missing, what was restated, what it means.
 
-Pure functions. Inputs come from `data.store.Store`: `measure_coverage()` (measure, month, sites,
-values), `latest_upload_by_measure()`, `restatements()`, and the validated config.
+Pure functions. Inputs come from `metrics.completeness` (what arrived against what was expected) and
+`data.store.Store`: `latest_upload_by_measure()`, `restatements()`, and the validated config.
 
-A month is *present* for a measure when it holds values from as many sites as the measure usually
-has, *partial* when it holds fewer (a site's return has not arrived), and *missing* when it holds
-none. "Usually" is the most common number of sites across the measure's months (the larger on a tie),
-so one odd month does not redefine normal. Each state has a symbol and a word, never colour alone.
+A month is *present* for a measure when every breakdown cell it is expected to hold has arrived,
+*partial* when some have not, *missing* when it holds none, and *not yet collected* before the
+measure began. What is expected is decided in one place, `metrics.completeness` (the cells of the
+same month of the baseline year, or those declared in config.yaml). Each state has a symbol and a
+word, never colour alone.
 """
 
 from __future__ import annotations
@@ -19,55 +20,69 @@ import pandas as pd
 from metrics.config import Config
 from metrics.months import financial_year_label, format_month, format_uk_time, to_month
 
-PRESENT, PARTIAL, MISSING = "present", "partial", "missing"
-STATE_SYMBOLS = {PRESENT: "✔", PARTIAL: "◐", MISSING: "✖"}
-STATE_WORDS = {PRESENT: "present", PARTIAL: "partial", MISSING: "missing"}
+PRESENT, PARTIAL, MISSING, NOT_COLLECTED = "present", "partial", "missing", "not_collected"
+STATE_SYMBOLS = {PRESENT: "✔", PARTIAL: "◐", MISSING: "✖", NOT_COLLECTED: "–"}
+STATE_WORDS = {PRESENT: "present", PARTIAL: "partial", MISSING: "missing", NOT_COLLECTED: "not yet collected"}
+GRID_COLUMNS = ["measure", "month", "state", "arrived", "expected"]
 
 
-def usual_sites(coverage: pd.DataFrame) -> dict[str, int]:
-    """measure → the most common number of sites across its months (the larger on a tie)."""
-    usual: dict[str, int] = {}
-    if coverage.empty:
-        return usual
-    for measure, rows in coverage.groupby("measure"):
-        counts = rows["sites"].fillna(0).astype(int)
-        counts = counts[counts > 0]
-        if counts.empty:
-            usual[measure] = 0
-            continue
-        frequency = counts.value_counts()
-        top = frequency.max()
-        usual[measure] = int(max(n for n, f in frequency.items() if f == top))
-    return usual
+def coverage_grid(
+    cfg: Config, measure_months: pd.DataFrame, measures: list[str], months: list[dt.date]
+) -> pd.DataFrame:
+    """One row per (measure, month): state and the cells arrived against those expected.
 
-
-def coverage_grid(coverage: pd.DataFrame, measures: list[str], months: list[dt.date]) -> pd.DataFrame:
-    """One row per (measure, month): measure, month, state, sites, usual_sites."""
-    usual = usual_sites(coverage)
-    have: dict[tuple[str, dt.date], int] = {}
-    for row in coverage.itertuples(index=False):
-        have[(row.measure, to_month(row.month))] = 0 if pd.isna(row.sites) else int(row.sites)
+    `measure_months` is `metrics.completeness.measure_months` at the system total: the one rule that
+    decides completeness, so this grid, the tiles and the board pack agree. A month before a measure
+    began (`available_from`) is "not yet collected", not missing."""
+    have = {(r["measure"], to_month(r["month"])): r for r in measure_months.to_dict("records")}
     records = []
     for measure in measures:
-        normal = usual.get(measure, 0)
+        began = cfg.available_from(measure)
         for month in map(to_month, months):
-            if (measure, month) not in have:
-                records.append((measure, month, MISSING, 0, normal))
+            row = have.get((measure, month))
+            if row is None:
+                state = NOT_COLLECTED if began is not None and month < began else MISSING
+                records.append((measure, month, state, 0, 0))
                 continue
-            sites = have[(measure, month)]
-            state = PARTIAL if sites < normal else PRESENT
-            records.append((measure, month, state, sites, normal))
-    return pd.DataFrame(records, columns=["measure", "month", "state", "sites", "usual_sites"])
+            state = PRESENT if row["state"] == "complete" else PARTIAL
+            records.append((measure, month, state, int(row["arrived"]), int(row["expected"])))
+    return pd.DataFrame(records, columns=GRID_COLUMNS)
 
 
-def cell_text(state: str, sites: int, usual: int) -> str:
-    """"✔" present, "◐ 2/3" partial (2 of the usual 3 sites), "✖" missing: short enough for a grid
-    cell; the page's key says what each symbol means."""
+def cell_text(state: str, arrived: int, expected: int) -> str:
+    """"✔" present, "◐ 2/3" partial (2 of the 3 expected cells), "✖" missing, "–" not yet collected:
+    short enough for a grid cell; the page's key says what each symbol means."""
     if state == PARTIAL:
-        return f"◐ {sites}/{usual}"
-    if state == MISSING:
-        return "✖"
-    return "✔"
+        return f"◐ {arrived}/{expected}"
+    return STATE_SYMBOLS[state]
+
+
+def metric_grid(
+    series_by_metric: dict[str, pd.DataFrame], labels: dict[str, str], months: list[dt.date]
+) -> pd.DataFrame:
+    """Completeness per metric and month as a table (one row per metric, one column per month), read
+    from the `completeness` columns of `metrics.compute.compute_series` frames."""
+    columns = [format_month(m) for m in months]
+    rows = []
+    for metric_id, series in series_by_metric.items():
+        states = {to_month(m): c for m, c in zip(series["month"], series["completeness"], strict=True)}
+        cells = []
+        for month in map(to_month, months):
+            state = states.get(month)
+            cells.append({"complete": "✔", "partial": "◐", "no_data": "✖"}.get(state, "–"))
+        rows.append([labels.get(metric_id, metric_id), *cells])
+    return pd.DataFrame(rows, columns=["Metric", *columns])
+
+
+def partial_metric_months(series_by_metric: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[str]:
+    """"Apr 2021 — First outpatient attendances: partial: 1 of 3 sites (…)" for every partial metric-month."""
+    out = []
+    for metric_id, series in series_by_metric.items():
+        for month, state, text in zip(series["month"], series["completeness"], series["completeness_text"],
+                                      strict=True):
+            if state == "partial":
+                out.append((to_month(month), f"{format_month(month)} — {labels.get(metric_id, metric_id)}: {text}"))
+    return [text for _month, text in sorted(out, key=lambda pair: pair[0])]
 
 
 def coverage_matrix(grid: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -75,7 +90,7 @@ def coverage_matrix(grid: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     if grid.empty:
         return pd.DataFrame(columns=["Measure"])
     frame = grid.copy()
-    frame["text"] = [cell_text(s, n, u) for s, n, u in zip(frame["state"], frame["sites"], frame["usual_sites"],
+    frame["text"] = [cell_text(s, n, u) for s, n, u in zip(frame["state"], frame["arrived"], frame["expected"],
                                                             strict=True)]
     frame["column"] = [format_month(m) for m in frame["month"]]
     wide = frame.pivot_table(index="measure", columns="column", values="text", aggfunc="first", sort=False)
@@ -87,15 +102,15 @@ def coverage_matrix(grid: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 def coverage_summary(grid: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Per measure: label, months present, partial, missing, and the first month not fully present."""
-    columns = ["measure", "label", PRESENT, PARTIAL, MISSING, "first_gap"]
+    columns = ["measure", "label", PRESENT, PARTIAL, MISSING, NOT_COLLECTED, "first_gap"]
     if grid.empty:
         return pd.DataFrame(columns=columns)
     records = []
     for measure, rows in grid.groupby("measure", sort=False):
         counts = rows["state"].value_counts()
-        gaps = rows[rows["state"] != PRESENT]["month"]
+        gaps = rows[rows["state"].isin([PARTIAL, MISSING])]["month"]
         records.append((measure, labels.get(measure, measure), int(counts.get(PRESENT, 0)),
-                        int(counts.get(PARTIAL, 0)), int(counts.get(MISSING, 0)),
+                        int(counts.get(PARTIAL, 0)), int(counts.get(MISSING, 0)), int(counts.get(NOT_COLLECTED, 0)),
                         format_month(gaps.min()) if not gaps.empty else "–"))
     return pd.DataFrame(records, columns=columns)
 
@@ -104,7 +119,7 @@ def measures_with_gaps(grid: pd.DataFrame) -> list[str]:
     """Measures with at least one partial or missing month, in grid order."""
     if grid.empty:
         return []
-    return list(dict.fromkeys(grid.loc[grid["state"] != PRESENT, "measure"]))
+    return list(dict.fromkeys(grid.loc[grid["state"].isin([PARTIAL, MISSING]), "measure"]))
 
 
 def financial_years(months: list[dt.date]) -> list[str]:
@@ -197,8 +212,8 @@ def coverage_csv(grid: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         "measure label": [labels.get(m, m) for m in grid["measure"]],
         "month": [format_month(m) for m in grid["month"]],
         "state": [STATE_WORDS[s] for s in grid["state"]],
-        "sites": grid["sites"],
-        "usual sites": grid["usual_sites"],
+        "cells arrived": grid["arrived"],
+        "cells expected": grid["expected"],
     })
 
 
@@ -220,17 +235,17 @@ GRID_CSS = """
 """
 
 
-def coverage_grid_html(matrix: pd.DataFrame) -> str:
+def coverage_grid_html(matrix: pd.DataFrame, label: str = "Coverage by measure and month") -> str:
     """The coverage matrix as an HTML table (escaped text; the symbol in each cell carries the state)."""
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in matrix.columns)
     rows = []
-    for measure, *cells in matrix.itertuples(index=False):
+    for name, *cells in matrix.itertuples(index=False):
         tds = "".join(
             f"<td class='{_cell_class(str(c))}'>{html.escape(str(c))}</td>" for c in cells
         )
-        rows.append(f"<tr><th scope='row'>{html.escape(str(measure))}</th>{tds}</tr>")
+        rows.append(f"<tr><th scope='row'>{html.escape(str(name))}</th>{tds}</tr>")
     return (
-        f"{GRID_CSS}<div class='coverage-grid' role='region' aria-label='Coverage by measure and month'>"
+        f"{GRID_CSS}<div class='coverage-grid' role='region' aria-label='{html.escape(label)}'>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -240,4 +255,6 @@ def _cell_class(text: str) -> str:
         return PARTIAL
     if text.startswith(STATE_SYMBOLS[MISSING]):
         return MISSING
+    if text.startswith(STATE_SYMBOLS[NOT_COLLECTED]):
+        return NOT_COLLECTED
     return PRESENT

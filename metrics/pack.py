@@ -34,6 +34,7 @@ from metrics.charts import build_spc_chart, build_trajectory_chart, readable_tex
 from metrics.config import Config, Metric
 from metrics.months import format_month, format_month_long, format_uk_time, to_month
 from metrics.review import ASSURANCE_NAMES, VARIATION_NAMES
+from metrics.sources import PACK_STATEMENT
 
 FORMATS = ("pdf", "pptx")
 MEDIA_TYPES = {
@@ -52,7 +53,6 @@ FONT_REGULAR, FONT_BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bo
 CHART_WIDTH_PX, CHART_HEIGHT_PX, CHART_SCALE = 620, 430, 2
 # Seconds kaleido may take over one chart before giving up (Chromium's first start included).
 RENDER_TIMEOUT_S = 60
-DEMO_LABEL = "Demonstration data: synthetic figures, not real activity"
 # About three lines of 11 pt text across a slide: what fits between the charts and the footer.
 PPTX_COMMENTARY_CHARS = 420
 
@@ -166,7 +166,8 @@ def icon_lines(page: MetricPage) -> list[tuple[dict | None, str]]:
     """(icon, "Variation: Special cause improvement: higher than expected"), then the same for assurance;
     the icon (letter on its colour) is drawn beside the words."""
     return [
-        (icon, f"{heading}: {icon['text']}" if icon else f"{heading}: no icon (no target, or too few points)")
+        (icon, f"{heading}: {icon['text']}" if icon
+         else f"{heading}: {page.spc.note}" if page.spc.note else f"{heading}: no icon (no target, or too few points)")
         for heading, icon in (("Variation", page.spc.variation), ("Assurance", page.spc.assurance))
     ]
 
@@ -311,9 +312,8 @@ def write_pdf(content: PackContent, images: list[bytes]) -> bytes:
     if content.is_demo:
         pdf.set_fill_color(*DEMO_FILL)
         pdf.set_text_color(*NHS_TEXT)
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(width, 9, f"⚠ {DEMO_LABEL}. Only the published figures quoted in the README are real.",
-                 border=0, fill=True, **down)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(width, 6, f"⚠ {PACK_STATEMENT}", border=0, fill=True, **down)
         pdf.ln(3)
     pdf.set_text_color(*NHS_TEXT)
     pdf.set_font("DejaVu", "B", 13)
@@ -463,14 +463,15 @@ def write_pptx(content: PackContent, images: list[bytes]) -> bytes:
              size=13, colour=(255, 255, 255))
     top = Inches(1.65)
     if content.is_demo:
-        label = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.4), top, Inches(12.5), Inches(0.4))
+        label = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(0.4), top, Inches(12.5), Inches(0.55))
         label.fill.solid()
         label.fill.fore_color.rgb = rgb(DEMO_FILL)
         label.line.fill.background()
-        label.text_frame.text = f"⚠ {DEMO_LABEL}."
+        label.text_frame.word_wrap = True
+        label.text_frame.text = f"⚠ {PACK_STATEMENT}"
         run = label.text_frame.paragraphs[0].runs[0]
-        run.font.size, run.font.bold, run.font.color.rgb = Pt(12), True, rgb(NHS_TEXT)
-        top = Inches(2.15)
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(10), True, rgb(NHS_TEXT)
+        top = Inches(2.3)
     rows = summary_rows(content)
     headers = ["Metric", "Value", "Target", "Gap", "RAG", "Variation", "Assurance"]
     widths = [4.1, 1.1, 1.1, 1.2, 1.4, 1.7, 1.9]

@@ -21,7 +21,7 @@ import pandas as pd
 from metrics import compute
 from metrics.config import Config, Metric
 from metrics.months import UK, baseline_month, format_month, format_uk_time, to_month
-from metrics.spc import spc_for_series
+from metrics.spc import spc_for_complete_months
 
 # Two values closer than this are the same figure: restated sums of whole numbers never differ by less,
 # and ratios recomputed from identical totals are bit-for-bit equal anyway.
@@ -123,7 +123,7 @@ def snapshot(series: pd.DataFrame, cfg: Config, metric: Metric) -> Snapshot:
     if month is None:
         return Snapshot(None, math.nan, "no_data", None, None)
     upto = series[[to_month(m) <= month for m in series["month"]]].reset_index(drop=True)
-    _, variation, assurance = spc_for_series(upto, cfg, metric)
+    _, variation, assurance, _note = spc_for_complete_months(upto, cfg, metric)
     row = upto.iloc[-1]
     return Snapshot(month, float(row["value"]), str(row["status"]), variation, assurance)
 

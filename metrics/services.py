@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from metrics import compute
+from metrics import completeness, compute
 from metrics.config import Config, Dimension, Metric, normalise_name
 from metrics.months import baseline_month, format_month, to_month
 
@@ -36,7 +36,27 @@ QUERY_KEYS = {"service": "service", "site": "site", "segment": "segment"}
 # --- the heatmap and the ranking ------------------------------------------------------------------
 
 
-def heatmap_frame(cfg: Config, metric: Metric, totals_by_service: pd.DataFrame, months: list[dt.date]) -> pd.DataFrame:
+def services_needing_detail(cfg: Config, totals_by_service: pd.DataFrame) -> dict[str, list[dt.date]]:
+    """service → the months whose cells must be read to judge that service's completeness
+    (`metrics.completeness.detail_months` for each service on its own); services with none are left out."""
+    if totals_by_service.empty or "cells" not in totals_by_service.columns:
+        return {}
+    out = {}
+    for service, rows in totals_by_service.groupby("service", sort=False):
+        months = completeness.detail_months(cfg, rows.drop(columns=["service"]))
+        if months:
+            out[service] = months
+    return out
+
+
+def heatmap_frame(
+    cfg: Config,
+    metric: Metric,
+    totals_by_service: pd.DataFrame,
+    months: list[dt.date],
+    cells: pd.DataFrame | None = None,
+    site: str = "All",
+) -> pd.DataFrame:
     """One row per service × month: the metric for that service (value, numerator, denominator,
     target, gap, status), in the order of `cfg.services`.
 
@@ -61,7 +81,7 @@ def heatmap_frame(cfg: Config, metric: Metric, totals_by_service: pd.DataFrame, 
         bottom = _sums_by_service(totals_by_service, metric.denominator)
         pairs = [(top.get((s, m)), bottom.get((s, m))) for s in ordered for m in months]
     elif metric.type == "count":
-        return _heatmap_by_series(cfg, metric, totals_by_service, months, ordered)
+        return _heatmap_by_series(cfg, metric, totals_by_service, months, ordered, cells, site)
     else:
         raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
     frame = pd.DataFrame(
@@ -85,12 +105,38 @@ def heatmap_frame(cfg: Config, metric: Metric, totals_by_service: pd.DataFrame, 
         compute.rag_status(v, t, metric.improvement, cfg.rag.amber_margin)
         for v, t in zip(frame["value"], frame["target"], strict=True)
     ]
+    frame = _judge_incomplete_services(cfg, metric, frame, totals_by_service, months, cells, site)
     has_value = frame.groupby("service", sort=False)["value"].transform(lambda v: v.notna().any())
     frame = frame[has_value.astype(bool)]
     if frame.empty:
         return pd.DataFrame(columns=HEATMAP_COLUMNS)
     numbers = {c: float for c in ("value", "numerator", "denominator", "target", "gap")}
     return frame[HEATMAP_COLUMNS].astype(numbers).reset_index(drop=True)
+
+
+def _judge_incomplete_services(
+    cfg: Config,
+    metric: Metric,
+    frame: pd.DataFrame,
+    totals: pd.DataFrame,
+    months: list[dt.date],
+    cells: pd.DataFrame | None,
+    site: str,
+) -> pd.DataFrame:
+    """The heatmap rows of services whose cells differ from their baseline months, recomputed through
+    `compute.compute_series` (like for like, "partial" with no RAG), so a heatmap cell says what a tile
+    would. Every other service's months hold the same cells as their baseline months: complete."""
+    recheck = services_needing_detail(cfg, totals)
+    if not recheck:
+        return frame
+    for service in recheck:
+        subset = totals.loc[totals["service"] == service].drop(columns=["service"])
+        mine = cells[cells["service"] == service] if cells is not None and not cells.empty else None
+        series = compute.compute_series(cfg, metric, subset, months, service=service, site=site, cells=mine)
+        chosen = frame["service"] == service
+        for column in ("value", "numerator", "denominator", "target", "gap", "status"):
+            frame.loc[chosen, column] = list(series[column])
+    return frame
 
 
 def _number(value: object) -> float:
@@ -110,14 +156,21 @@ def _sums_by_service(totals: pd.DataFrame, measures: list[str]) -> dict[tuple[st
 
 
 def _heatmap_by_series(
-    cfg: Config, metric: Metric, totals: pd.DataFrame, months: list[dt.date], ordered: list[str]
+    cfg: Config,
+    metric: Metric,
+    totals: pd.DataFrame,
+    months: list[dt.date],
+    ordered: list[str],
+    cells: pd.DataFrame | None = None,
+    site: str = "All",
 ) -> pd.DataFrame:
     # Count metrics (a target as a multiple of a reference month) go through compute_series service
     # by service; the service pages only draw percentage metrics this way.
     frames = []
     for service in ordered:
-        subset = totals.loc[totals["service"] == service, ["month", "measure", "value"]]
-        series = compute.compute_series(cfg, metric, subset, months, service=service)
+        subset = totals.loc[totals["service"] == service].drop(columns=["service"])
+        mine = cells[cells["service"] == service] if cells is not None and not cells.empty else None
+        series = compute.compute_series(cfg, metric, subset, months, service=service, site=site, cells=mine)
         if series["value"].isna().all():
             continue
         series.insert(0, "service", service)

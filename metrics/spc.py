@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from metrics.config import Config, Metric
-from metrics.months import parse_month, to_month
+from metrics.months import format_month, parse_month, to_month
 
 # 3 / d2 with d2 = 1.128 (the bias constant for moving ranges of two points): mean ± 2.66 × MRbar is
 # the XmR chart's three-sigma process limit.
@@ -215,6 +216,14 @@ def classify_point(rule: int, direction: int, improvement_sign: int) -> str:
 # --- limits ----------------------------------------------------------------------------------------------
 
 
+def correctly_rounded_mean(values: np.ndarray) -> float:
+    """The mean rounded once, from the exact sum (statistics.mean works in fractions), so that a point
+    equal to the mean is on it: numpy's pairwise sum can be one unit in the last place off (0.1, 0.1,
+    0.1 gives 0.10000000000000002), which puts every point of a flat series on one side of it and
+    turns a flat series into a false "shift". NHSRplotthedots (R's mean) corrects the same way."""
+    return float(statistics.mean(float(v) for v in values))
+
+
 def _moving_ranges(y: np.ndarray) -> np.ndarray:
     """|y_i − y_{i−1}| within one group; NaN for the group's first point and next to a missing value."""
     ranges = np.full(len(y), math.nan)
@@ -247,7 +256,7 @@ def _compute_group(
     # Only ranges between two baseline points feed MRbar (the package takes them from `fix_y`).
     baseline_ranges = np.where(baseline, ranges, math.nan)
 
-    mean = float(y[baseline].mean()) if baseline.any() else math.nan
+    mean = correctly_rounded_mean(y[baseline]) if baseline.any() else math.nan
     mr_bar = _mean_moving_range(baseline_ranges, screen_outliers)
     half_width = LIMIT_FACTOR * mr_bar
     near = NEAR_LIMIT_FRACTION * half_width
@@ -416,6 +425,15 @@ def rebase_positions(months: Sequence[object], rebase_months: Iterable[str]) -> 
     return sorted(set(positions))
 
 
+def spc_one_point_group(spc_frame: pd.DataFrame) -> bool:
+    """Whether the latest rebase group holds a single point with a value (no moving range, so no limits:
+    the reference package's "inconsistent" assurance there is an artefact of comparing missing limits)."""
+    if spc_frame.empty:
+        return False
+    latest = spc_frame[spc_frame["group"] == spc_frame["group"].iloc[-1]]
+    return int(latest["value"].notna().sum()) == 1
+
+
 def spc_for_series(
     series_frame: pd.DataFrame, cfg: Config, metric: Metric
 ) -> tuple[pd.DataFrame, dict | None, dict | None]:
@@ -440,3 +458,30 @@ def spc_for_series(
         variation_icon(frame, metric.improvement),
         assurance_icon(frame, None if _missing(target) else float(target), metric.improvement),
     )
+
+
+def spc_for_complete_months(
+    series_frame: pd.DataFrame, cfg: Config, metric: Metric
+) -> tuple[pd.DataFrame, dict | None, dict | None, str]:
+    """SPC for a `compute_series` frame on its complete months only, as every page, the review and the
+    board pack show it: a partial month (metrics.completeness) is not a point — it would read as a
+    special cause — and a latest month that is partial or has no data gets no icon. Returns (spc
+    frame, variation icon, assurance icon, a note saying why an icon is missing, or "")."""
+    usable = series_frame.copy()
+    if "completeness" in usable.columns:
+        usable.loc[usable["completeness"] != "complete", "value"] = math.nan
+    frame, variation, assurance = spc_for_series(usable, cfg, metric)
+    latest = series_frame.iloc[-1] if len(series_frame) else None
+    state = latest.get("completeness", "complete") if latest is not None else "no_data"
+    if state != "complete":
+        if latest is None:
+            return frame, None, None, ""
+        words = "is partial" if state == "partial" else "has no data"
+        note = f"No SPC icons: {format_month(latest['month'])} {words}, so it is not a point on the chart."
+        return frame, None, None, note
+    if assurance is None and spc_one_point_group(frame):
+        return frame, variation, None, (
+            "No assurance icon: the period since the last rebase has one point, too few for process limits to "
+            "judge the target against."
+        )
+    return frame, variation, assurance, ""

@@ -13,10 +13,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from data.store import ALL, Store
-from metrics import assessment, compute, coverage, discharges, inequalities, primary_care, review, services
+from metrics import (
+    assessment,
+    completeness,
+    compute,
+    coverage,
+    discharges,
+    inequalities,
+    primary_care,
+    provenance,
+    review,
+    services,
+)
 from metrics.config import Config, Metric
 from metrics.months import month_range, to_month
-from metrics.spc import spc_for_series
+from metrics.spc import spc_for_complete_months
 
 
 @dataclass(frozen=True)
@@ -29,11 +40,44 @@ class Overview:
     series: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures_as_at: dt.datetime | None = None
     is_demo: bool = False
+    # month → complete / partial / no_data for the headline metrics together (metrics.completeness)
+    month_states: dict[dt.date, str] = field(default_factory=dict)
+    # metric → where the tile's number comes from (uploads, cells, restatements)
+    sources: dict[str, str] = field(default_factory=dict)
+    # the latest upload the shown month depends on ("Figures as at")
+    latest_upload: dict | None = None
+
+    def month_label(self, month: dt.date) -> str:
+        """"Apr 2021 (partial)" for the month picker."""
+        return completeness.month_label(month, self.month_states.get(month, completeness.COMPLETE))
 
 
 def all_measures(metrics: list[Metric]) -> list[str]:
     """Every measure the given metrics read, once each, in order."""
     return list(dict.fromkeys(m for metric in metrics for m in metric.input_measures))
+
+
+def read_totals(
+    store: Store,
+    cfg: Config,
+    measures: list[str],
+    end: dt.date,
+    service: str = ALL,
+    site: str = ALL,
+    segment: str = ALL,
+    moment: dt.datetime | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Monthly totals from April of the baseline year to `end` (current, or as known at `moment`), and
+    the cells of the few months whose completeness cannot be told from the totals alone."""
+    scope = {"service": service, "site": site, "segment": segment, "start": cfg.first_month, "end": to_month(end)}
+    if moment is None:
+        totals = store.measure_totals(measures, **scope)
+    else:
+        totals = store.measure_totals_as_of(moment, measures, **scope)
+    months = completeness.detail_months(cfg, totals)
+    if not months:
+        return totals, None
+    return totals, store.cells(months, measures, service=service, site=site, segment=segment, moment=moment)
 
 
 def metric_series(
@@ -50,10 +94,8 @@ def metric_series(
     months = compute.chart_months(cfg, metric, end)
     if start is not None:
         months = [m for m in months if m >= to_month(start)]
-    totals = store.measure_totals(
-        metric.input_measures, service=service, site=site, segment=segment, start=cfg.first_month, end=to_month(end)
-    )
-    return compute.compute_series(cfg, metric, totals, months, service=service)
+    totals, cells = read_totals(store, cfg, metric.input_measures, end, service, site, segment)
+    return compute.compute_series(cfg, metric, totals, months, service=service, site=site, cells=cells)
 
 
 def series_for_metrics(
@@ -66,35 +108,42 @@ def series_for_metrics(
     segment: str = ALL,
 ) -> dict[str, pd.DataFrame]:
     """Series for several metrics from one query (the Overview's hot path)."""
-    totals = store.measure_totals(
-        all_measures(metrics), service=service, site=site, segment=segment, start=cfg.first_month, end=to_month(end)
-    )
+    totals, cells = read_totals(store, cfg, all_measures(metrics), end, service, site, segment)
     return {
-        m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), service=service)
+        m.id: compute.compute_series(
+            cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells
+        )
         for m in metrics
     }
 
 
-def default_month(store: Store, cfg: Config) -> dt.date | None:
-    """The latest month holding data for any headline metric."""
-    return store.latest_month(all_measures(cfg.headline_metrics))
-
-
 def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Overview | None:
-    """Tiles and trajectory series for every headline metric; None when the store is empty."""
-    months = store.months_with_data(all_measures(cfg.headline_metrics))
+    """Tiles and trajectory series for every headline metric; None when the store is empty.
+
+    Without `month`, the latest month in which the headline metrics are complete."""
+    metrics = cfg.headline_metrics
+    months = [m for m in store.months_with_data(all_measures(metrics)) if m >= cfg.first_month]
     if not months:
         return None
-    month = to_month(month) if month else months[-1]
-    series = series_for_metrics(store, cfg, cfg.headline_metrics, month)
-    latest = store.latest_upload()
+    full = series_for_metrics(store, cfg, metrics, months[-1])
+    states = completeness.overview_month_states(cfg, full, months)
+    month = to_month(month) if month else completeness.opening_month(states) or months[-1]
+    series = {metric_id: frame[frame["month"] <= month].reset_index(drop=True) for metric_id, frame in full.items()}
+    sources = store.provenance(all_measures(metrics), months)
+    sources_by_metric = {m.id: provenance.for_measures(sources, m.input_measures) for m in metrics}
+    series = {metric_id: provenance.annotate(frame, sources_by_metric[metric_id])
+              for metric_id, frame in series.items()}
+    latest = provenance.latest_upload(sources, month)
     return Overview(
         month=month,
-        months_available=[m for m in months if m >= cfg.first_month],
+        months_available=months,
         tiles=compute.tiles_frame(cfg, series, month),
         series=series,
         figures_as_at=latest["uploaded_at"] if latest else None,
         is_demo=store.is_demo(),
+        month_states=states,
+        sources={metric_id: provenance.describe(frame, month) for metric_id, frame in sources_by_metric.items()},
+        latest_upload=latest,
     )
 
 
@@ -113,20 +162,22 @@ def report_months(cfg: Config, end: dt.date) -> list[dt.date]:
 
 @dataclass(frozen=True)
 class SpcView:
-    """A metric's Making Data Count SPC: the point frame and its two icons (dicts or None)."""
+    """A metric's Making Data Count SPC: the point frame, its two icons (dicts or None) and a note saying
+    why an icon is missing (a partial or empty month, a one-point period since a rebase)."""
 
     frame: pd.DataFrame
     variation: dict | None
     assurance: dict | None
+    note: str = ""
 
 
 def spc_for_metrics(cfg: Config, series_by_metric: dict[str, pd.DataFrame]) -> dict[str, SpcView]:
-    """SPC for each metric's series (up to the series' last month; assurance against its target)."""
-    out = {}
-    for metric_id, series in series_by_metric.items():
-        frame, variation, assurance = spc_for_series(series, cfg, cfg.metric(metric_id))
-        out[metric_id] = SpcView(frame, variation, assurance)
-    return out
+    """SPC for each metric's series (up to the series' last month; assurance against its target), on
+    complete months only (`metrics.spc.spc_for_complete_months`)."""
+    return {
+        metric_id: SpcView(*spc_for_complete_months(series, cfg, cfg.metric(metric_id)))
+        for metric_id, series in series_by_metric.items()
+    }
 
 
 def series_as_of(
@@ -136,8 +187,9 @@ def series_as_of(
     if end is None:
         return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
                 for m in metrics}
-    totals = store.measure_totals_as_of(moment, all_measures(metrics), start=cfg.first_month, end=to_month(end))
-    return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end)) for m in metrics}
+    totals, cells = read_totals(store, cfg, all_measures(metrics), end, moment=moment)
+    return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells)
+            for m in metrics}
 
 
 def load_review(store: Store, cfg: Config, previous: dt.date, current: dt.date) -> review.Review:
@@ -248,11 +300,13 @@ def load_page_options(store: Store, cfg: Config, metric_ids: list[str], heatmap_
 def _series_in_range(
     store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, **scope: str
 ) -> dict[str, pd.DataFrame]:
-    totals = store.measure_totals(all_measures(metrics), start=cfg.first_month, end=end, **scope)
+    totals, cells = read_totals(store, cfg, all_measures(metrics), end, **scope)
     out = {}
     for metric in metrics:
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
-        out[metric.id] = compute.compute_series(cfg, metric, totals, months, service=scope.get("service", ALL))
+        out[metric.id] = compute.compute_series(
+            cfg, metric, totals, months, service=scope.get("service", ALL), site=scope.get("site", ALL), cells=cells
+        )
     return out
 
 
@@ -291,7 +345,9 @@ def load_service_page(
         metric = cfg.metric(heatmap_metric)
         totals = store.measure_totals_by("service", metric.input_measures, site=site, start=cfg.first_month, end=end)
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
-        heatmap = services.heatmap_frame(cfg, metric, totals, months)
+        detail = sorted({m for ms in services.services_needing_detail(cfg, totals).values() for m in ms})
+        cells = store.cells(detail, metric.input_measures, site=site) if detail else None
+        heatmap = services.heatmap_frame(cfg, metric, totals, months, cells=cells, site=site)
         month = services.ranking_month(heatmap)
         if month is not None:
             ranking = services.rank_services(heatmap, month, metric.improvement)
@@ -377,7 +433,7 @@ def load_discharges(
     default_start, default_end = discharges.default_period(months)
     start, end = to_month(start or default_start), to_month(end or default_end)
     last = months[-1]
-    totals = store.measure_totals(discharges.SPA_MEASURES, start=cfg.first_month, end=last)
+    totals, cells = read_totals(store, cfg, discharges.SPA_MEASURES, last)
     by_site = store.measure_totals_by("site", [discharges.DISCHARGES], start=cfg.first_month, end=last)
     by_service = store.measure_totals_by("service", [discharges.DISCHARGES], start=cfg.first_month, end=last)
     pathways = {s.id: s.label.removeprefix("SPA ") for s in cfg.services if s.kind == "spa_pathway"}
@@ -388,7 +444,7 @@ def load_discharges(
     return DischargesPage(
         months_available=months,
         period=period,
-        within_24h=compute.compute_series(cfg, cfg.metric("spa_within_24h"), totals, shown),
+        within_24h=compute.compute_series(cfg, cfg.metric("spa_within_24h"), totals, shown, cells=cells),
         by_pathway=discharges.monthly_breakdown(by_service, "service", pathways),
         by_site=discharges.monthly_breakdown(by_site, "site", pruh, other_label=discharges.OTHER_SITES),
         monthly=monthly,
@@ -509,32 +565,44 @@ def load_inequalities(
 
 @dataclass(frozen=True)
 class AssessmentPage:
-    """Every Phase 3 review kept in the store, with the RAG counts per review."""
+    """One organisation's Phase 3 reviews kept in the store, with the RAG counts per review."""
 
     requirements: pd.DataFrame
     reviews: pd.DataFrame
     rows: pd.DataFrame
     counts: pd.DataFrame
     labels: dict[int, str]
+    organisation: str = ""
+    organisations: list[str] = field(default_factory=list)
 
     @property
     def latest_id(self) -> int | None:
         return int(self.counts["review_id"].iloc[-1]) if not self.counts.empty else None
 
-    def rows_for(self, review_id: int) -> pd.DataFrame:
+    def rows_for(self, review_id: int | None) -> pd.DataFrame:
+        if review_id is None:
+            return self.rows.iloc[:0]
         return self.rows[self.rows["review_id"] == review_id].reset_index(drop=True)
 
 
-def load_assessment(store: Store) -> AssessmentPage:
-    """The requirements, every review and its rows, and the RAG counts per review (oldest first)."""
-    reviews = store.assessment_reviews()
-    rows = store.assessment_rows()
+def load_assessment(store: Store, cfg: Config | None = None, organisation: str | None = None) -> AssessmentPage:
+    """The requirements, one organisation's reviews and their rows, and the RAG counts per review (oldest
+    first). Organisations: those holding reviews, then the configured partners; without `organisation`,
+    the first that holds reviews."""
+    every = store.assessment_reviews()
+    holding = list(dict.fromkeys(o for o in every["organisation"].fillna("") if o)) if not every.empty else []
+    organisations = holding + [p for p in (cfg.partners if cfg else []) if p not in holding]
+    chosen = organisation if organisation is not None else (organisations[0] if organisations else "")
+    reviews = every[every["organisation"].fillna("") == chosen] if not every.empty else every
+    rows = store.assessment_rows(list(reviews["review_id"])) if not reviews.empty else store.assessment_rows([])
     return AssessmentPage(
         requirements=store.requirements(),
         reviews=reviews,
         rows=rows,
         counts=assessment.rag_counts(reviews, rows),
         labels=assessment.review_labels(reviews.sort_values(["review_date", "review_id"])) if not reviews.empty else {},
+        organisation=chosen,
+        organisations=organisations,
     )
 
 
@@ -548,13 +616,17 @@ def save_review(
     note: str = "",
     based_on: int | None = None,
     first_row: int = 1,
+    organisation: str = "",
 ) -> int:
-    """Check a review (edited in the page or uploaded as CSV) and keep it as a new review; return its
-    id. Raises assessment.ReviewError (every problem) or ValueError (who/when missing); nothing is
-    written then, and no earlier review is ever changed."""
+    """Check a review (edited in the page or uploaded as CSV) and keep it as a new review of
+    `organisation`'s position; return its id. Raises assessment.ReviewError (every problem) or
+    ValueError (who/when/whose missing); nothing is written then, and no earlier review is ever changed."""
+    if not (organisation or "").strip():
+        raise ValueError("Say which organisation's position this review records before saving.")
     prepared = assessment.prepare_review(frame, requirements, first_row=first_row)
     return store.record_review(
-        prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on
+        prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on,
+        organisation=organisation.strip(),
     )
 
 
@@ -565,7 +637,8 @@ def load_milestones(store: Store, as_at: dt.date) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CoveragePage:
-    """What has arrived: the measure × month grid, latest uploads, restatements and the dictionary."""
+    """What has arrived: the measure × month grid, each metric's completeness, latest uploads,
+    restatements and the dictionary."""
 
     months: list[dt.date]
     financial_years: list[str]
@@ -576,16 +649,32 @@ class CoveragePage:
     restatements: pd.DataFrame
     dictionary: pd.DataFrame
     labels: dict[str, str]
+    metric_matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    partial_months: list[str] = field(default_factory=list)
 
 
 def load_coverage(store: Store, cfg: Config, year: str | None = None, gaps_only: bool = False) -> CoveragePage:
     """Coverage of every configured measure from April of the baseline year to the latest month in the
-    store (or one financial year of it); with `gaps_only`, only measures with a partial or missing month."""
+    store (or one financial year of it); with `gaps_only`, only measures with a partial or missing month.
+    Completeness at the system total, by `metrics.completeness` (as the Overview and the pack)."""
     labels = {m.id: m.label for m in cfg.measures}
     last = store.latest_month()
     months = month_range(cfg.first_month, last) if last and last >= cfg.first_month else []
     shown = coverage.months_in_year(months, year)
-    grid = coverage.coverage_grid(store.measure_coverage(), list(labels), shown)
+    measure_ids = list(labels)
+    metric_labels = {m.id: m.label for m in cfg.metrics}
+    if months:
+        totals, cells = read_totals(store, cfg, measure_ids, last)
+        measure_frame = completeness.measure_months(cfg, totals, cells)
+        series = {
+            m.id: compute.compute_series(
+                cfg, m, totals, [x for x in compute.chart_months(cfg, m, last) if x in shown], cells=cells
+            )
+            for m in cfg.metrics
+        }
+    else:
+        measure_frame, series = pd.DataFrame(columns=completeness.MEASURE_COLUMNS), {}
+    grid = coverage.coverage_grid(cfg, measure_frame, measure_ids, shown)
     if gaps_only:
         grid = grid[grid["measure"].isin(coverage.measures_with_gaps(grid))].reset_index(drop=True)
     return CoveragePage(
@@ -598,6 +687,8 @@ def load_coverage(store: Store, cfg: Config, year: str | None = None, gaps_only:
         restatements=coverage.restatements_table(store.restatements(), cfg),
         dictionary=coverage.data_dictionary(cfg),
         labels=labels,
+        metric_matrix=coverage.metric_grid(series, metric_labels, shown),
+        partial_months=coverage.partial_metric_months(series, metric_labels),
     )
 
 

@@ -19,6 +19,7 @@ from data.store import Store, StoreError
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
+from metrics.sources import DEMO_STATEMENT
 
 if TYPE_CHECKING:
     from metrics.views import ServicePage
@@ -91,18 +92,22 @@ def page_header(title: str, subtitle: str) -> None:
 def demo_banner(store: Store) -> None:
     """The "demonstration data" label every page carries while the store holds the demo."""
     if store.is_demo():
-        st.warning(
-            "**Demonstration data.** These figures are synthetic, generated to show how the dashboard "
-            "works. Only the published figures quoted in the README are real; nothing here describes "
-            "actual activity.",
-            icon="⚠️",
-        )
+        st.warning(f"**Demonstration data.** {DEMO_STATEMENT}", icon="⚠️")
+        st.page_link("pages/sources.py", label="Sources: the published figures, their documents and whose they are",
+                     icon=":material/menu_book:")
 
 
-def month_picker(months: list[dt.date], *, key: str, label: str = "Month", default: dt.date | None = None) -> dt.date:
-    """A select box of months, newest last, labelled "Jul 2020"."""
+def month_picker(
+    months: list[dt.date],
+    *,
+    key: str,
+    label: str = "Month",
+    default: dt.date | None = None,
+    format_func=format_month,
+) -> dt.date:
+    """A select box of months, newest last, labelled "Jul 2020" (or by `format_func`, e.g. "(partial)")."""
     index = months.index(default) if default in months else len(months) - 1
-    return st.selectbox(label, months, index=index, format_func=format_month, key=key)
+    return st.selectbox(label, months, index=index, format_func=format_func, key=key)
 
 
 def rag_badge_html(status: str, text: str | None = None) -> str:
@@ -112,7 +117,7 @@ def rag_badge_html(status: str, text: str | None = None) -> str:
     words = html.escape(text or compute.STATUS_WORDS.get(status, status))
     return (
         f'<span class="rag-badge" style="background:{background};color:{foreground};'
-        f'padding:2px 8px;border-radius:4px;font-weight:600;font-size:0.85rem;white-space:nowrap">'
+        f'padding:2px 8px;border-radius:4px;font-weight:600;font-size:0.85rem;display:inline-block">'
         f'<span aria-hidden="true">{icon}</span> {words}</span>'
     )
 
@@ -135,6 +140,8 @@ CSS = """
 .tile-commentary {margin-top:8px; padding-top:6px; border-top:1px solid #D8DDE0; font-size:0.82rem;
                   color:#212B32}
 .tile-commentary .byline {color:#425563; font-size:0.75rem}
+.tile-source {margin-top:6px; font-size:0.78rem; color:#425563}
+.tile-source summary {cursor:pointer; color:#005EB8}
 </style>
 """
 
@@ -143,10 +150,14 @@ def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
 
-def tile_html(row: dict, extra_html: str = "") -> str:
-    """One metric tile: label, value, target and gap, RAG badge (text and icon, not colour alone)."""
+def tile_html(row: dict, extra_html: str = "", source: str = "") -> str:
+    """One metric tile: label, value, target and gap, RAG badge (text and icon, not colour alone), and
+    where the number comes from (a disclosure the reader opens)."""
     target, gap = html.escape(row["target_text"]), html.escape(row["gap_text"])
     extra = f'<div class="extra">{extra_html}</div>' if extra_html else ""
+    if source:
+        extra += (f'<details class="tile-source"><summary>Where this number comes from</summary>'
+                  f"{html.escape(source)}</details>")
     return (
         f'<div class="metric-tile" role="group" aria-label="{html.escape(row["label"])}">'
         f'<div class="label">{html.escape(row["label"])}</div>'
@@ -159,13 +170,18 @@ def tile_html(row: dict, extra_html: str = "") -> str:
     )
 
 
-def render_tiles(tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | None = None) -> None:
+def render_tiles(
+    tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | None = None, sources: dict[str, str] | None = None
+) -> None:
     """Tiles in rows of `per_row` columns."""
     records = tiles.to_dict("records")
     for start in range(0, len(records), per_row):
         columns = st.columns(per_row)
         for column, row in zip(columns, records[start : start + per_row], strict=False):
-            column.markdown(tile_html(row, (extra or {}).get(row["metric"], "")), unsafe_allow_html=True)
+            column.markdown(
+                tile_html(row, (extra or {}).get(row["metric"], ""), (sources or {}).get(row["metric"], "")),
+                unsafe_allow_html=True,
+            )
 
 
 def figures_as_at(store: Store) -> str:

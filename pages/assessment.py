@@ -7,6 +7,7 @@ import streamlit as st
 
 from metrics import assessment, charts
 from metrics.months import format_uk_time
+from metrics.sources import SPECIALIST_TRUST
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
 from pages._shared import download_csv, get_config, get_store, page_header
 
@@ -39,11 +40,25 @@ def as_plain_text(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
 
 
-page = load_assessment(store)
-if page.requirements.empty or page.counts.empty:
-    st.info("The store holds no Phase 3 assessment yet. The demonstration store includes one "
-            "(`python -m data demo --force` rebuilds it).")
-else:
+organisations = load_assessment(store, cfg).organisations
+organisation = st.selectbox(
+    "Organisation", organisations or [""], key="assessment_organisation",
+    help="Each One Bromley partner can keep its own reviews against the Phase 3 requirements.",
+)
+page = load_assessment(store, cfg, organisation)
+if page.organisation == SPECIALIST_TRUST:
+    st.info(
+        f"These reviews are **{SPECIALIST_TRUST}'s** published assessment against the Phase 3 requirements (August "
+        "2020): a specialist Trust outside Bromley, used as demonstration data. They are not One Bromley's position "
+        "or any One Bromley partner's. See Sources.", icon=":material/info:",
+    )
+if page.requirements.empty:
+    st.info("The store holds no Phase 3 assessment yet: no requirements to rate. The demonstration store includes "
+            "them (`python -m data demo --force` rebuilds it).")
+elif page.counts.empty:
+    st.info(f"{page.organisation or 'This organisation'} has no Phase 3 review recorded yet. Record its first "
+            "review below.")
+if not page.requirements.empty and not page.counts.empty:
     ids = list(page.counts["review_id"])
     latest = page.latest_id
     section_titles = dict(zip(page.requirements["section"], page.requirements["section_title"], strict=True))
@@ -130,9 +145,12 @@ else:
             download_csv(changes, file_name=f"phase3-changes-{before_id}-to-{after_id}.csv",
                          key="assessment_changes_csv", label="Download the changes (CSV)")
 
+if not page.requirements.empty:
     with st.expander("Record a new review", expanded=False, icon=":material/edit_note:"):
+        latest = page.latest_id
+        start = f"the latest review of {page.organisation} ({page.labels[latest]})" if latest else "a blank review"
         st.markdown(
-            f"Start from the latest review ({page.labels[latest]}): change the ratings, leads and text that have "
+            f"Start from {start}: change the ratings, leads and text that have "
             "moved, give the review date and your name, and save. It is kept as a new review; every earlier "
             "review stays exactly as it was recorded. Leads are roles (for example Chief Operating Officer), not "
             "people's names."
@@ -164,7 +182,8 @@ else:
             """Save the review from the editor or a file: its problems listed, or a confirmation."""
             try:
                 new_id = save_review(store, page.requirements, read_frame(), review_date=review_date,
-                                     recorded_by=recorded_by, note=note, based_on=latest, first_row=first_row)
+                                     recorded_by=recorded_by, note=note, based_on=latest, first_row=first_row,
+                                     organisation=page.organisation)
             except assessment.ReviewError as exc:
                 show_problems(exc.problems)
             except ValueError as exc:

@@ -1,5 +1,7 @@
 """Data coverage & history: what has arrived, what has not, what was restated, and what each figure means."""
 
+import html
+
 import streamlit as st
 
 from metrics import coverage
@@ -32,7 +34,8 @@ if year != "All" or gaps_only:
 if not page.months:
     st.info("The store holds no figures yet, so nothing has arrived. Load the month's CSV on the Upload data page.")
 elif page.matrix.empty:
-    st.success("Every measure has figures from all of its usual sites for every month shown.", icon="✅")
+    st.success("Every measure has every expected figure (all its services and sites) for every month shown.",
+               icon="✅")
 else:
     gaps = page.summary[(page.summary[coverage.PARTIAL] > 0) | (page.summary[coverage.MISSING] > 0)]
     st.markdown(
@@ -42,11 +45,22 @@ else:
            if not gaps.empty else "**Every measure is complete** for the months shown.")
     )
     st.markdown(coverage.coverage_grid_html(page.matrix), unsafe_allow_html=True)
-    st.caption("✔ present · ◐ partial: fewer sites than the measure usually has, e.g. ◐ 2/3 = 2 of its usual 3 "
-               "(a site's return has not arrived) · ✖ missing: no figures at all. The grid runs to the latest month "
-               "in the store; scroll sideways for earlier years.")
+    st.caption("✔ present: every expected cell (service × site) has arrived · ◐ partial: some have not, e.g. ◐ 3/36 "
+               "= 3 of the 36 cells the same month of 2019/20 held · ✖ missing: no figures at all · – not yet "
+               "collected (before the service began). The grid runs to the latest month in the store; scroll "
+               "sideways for earlier years.")
     download_csv(coverage.coverage_csv(page.grid, page.labels), file_name="coverage.csv", key="coverage_csv",
                  label="Download the coverage grid (CSV)")
+
+if page.months:
+    st.subheader("Completeness of each metric")
+    st.caption("What the Overview, the service pages and the board pack read: ✔ complete · ◐ partial (shown with "
+               "what has arrived and no RAG status) · ✖ no data · – not shown for that month (a ratio in its own "
+               "baseline year, a service before it began).")
+    st.markdown(coverage.coverage_grid_html(page.metric_matrix, "Completeness by metric and month"),
+                unsafe_allow_html=True)
+    if page.partial_months:
+        st.markdown("**Partial months**\n\n" + "\n".join(f"- {html.escape(line)}" for line in page.partial_months))
 
 st.subheader("Latest upload of each measure")
 if page.latest_uploads.empty:

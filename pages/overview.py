@@ -2,6 +2,7 @@
 Data Count icons, what changed since the last review, commentary and the board pack."""
 
 import datetime as dt
+import html
 
 import streamlit as st
 
@@ -9,6 +10,7 @@ from metrics import review
 from metrics.charts import build_spc_chart, build_trajectory_chart
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
+from metrics.provenance import describe_figures_as_at
 from metrics.views import (
     load_commentary,
     load_commentary_versions,
@@ -38,15 +40,23 @@ if overview is None:
 
 left, right = st.columns([1, 3])
 with left:
-    month = month_picker(overview.months_available, key="overview_month", default=overview.month)
-with right:
-    st.markdown(
-        f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{format_uk_time(overview.figures_as_at)}</b> "
-        "(time of the latest upload). Activity is compared with the same month of 2019/20.</div>",
-        unsafe_allow_html=True,
+    month = month_picker(
+        overview.months_available, key="overview_month", default=overview.month, format_func=overview.month_label
     )
 if month != overview.month:
     overview = load_overview(store, cfg, month)
+with right:
+    st.markdown(
+        f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{format_uk_time(overview.figures_as_at)}</b>"
+        f"{html.escape(describe_figures_as_at(overview.latest_upload))}. Activity is compared with the same month of "
+        "2019/20, over the same services and sites.</div>",
+        unsafe_allow_html=True,
+    )
+if overview.month_states.get(overview.month) == "partial":
+    st.warning(
+        f"{format_month_long(overview.month)} is a partial month: some expected figures have not arrived, so tiles "
+        "show what has arrived with no RAG status and no SPC icons. The Overview opens on the latest complete month."
+    )
 spc = spc_for_metrics(cfg, overview.series)
 commentary = load_commentary(store, cfg, overview.month)
 
@@ -60,10 +70,11 @@ st.caption(
 extra = {
     metric_id: spc_icon_html(view.variation, "Variation")
     + spc_icon_html(view.assurance, "Assurance")
+    + (f'<div class="spc-icon-text">{html.escape(view.note)}</div>' if view.note else "")
     + commentary_html(commentary.get(metric_id))
     for metric_id, view in spc.items()
 }
-render_tiles(overview.tiles, extra=extra)
+render_tiles(overview.tiles, extra=extra, sources=overview.sources)
 
 # --- what changed since the last review -------------------------------------------------------------
 st.subheader("What changed since the last review")

@@ -105,6 +105,11 @@ if check is not None and check.ok:
     new_col.metric("New values", f"{counts['new']:,}")
     changed_col.metric("Changed values (old → new)", f"{counts['changed']:,}")
     unchanged_col.metric("Unchanged values", f"{counts['unchanged']:,}")
+    if check.completeness:
+        st.warning(
+            "**What this file does to completeness**\n\n" + "\n".join(f"- {line}" for line in check.completeness),
+            icon=":material/rule:",
+        )
     tables = ingest.preview_tables(check, cfg)
     for tab, change in zip(st.tabs(["New", "Changed", "Unchanged"]), ("new", "changed", "unchanged"), strict=True):
         with tab:

@@ -71,8 +71,8 @@ def test_only_measures_with_gaps_hides_complete_ones(app):
     app.selectbox(key="coverage_year").set_value("All").run()
     app.checkbox(key="coverage_gaps_only").check().run()
     assert not app.exception
-    assert not [m for m in app.markdown if "coverage-grid" in m.value]
-    assert "Every measure has figures from all of its usual sites" in app.success[0].value
+    assert not [m for m in app.markdown if "Coverage by measure and month" in m.value]
+    assert "Every measure has every expected figure" in app.success[0].value
 
 
 def test_restatements_and_the_latest_upload_are_listed(late_and_restated_db, monkeypatch):

@@ -37,7 +37,7 @@ def test_changing_the_month_changes_the_tiles(app):
     after = tile_texts(app)
     assert not app.exception
     assert before != after
-    assert any("85.4%" in t for t in after)  # CT in July 2020, from the Trust assessment
+    assert any("85.4%" in t for t in after)  # CT in July 2020, shaped by Royal Papworth's published figure
     assert any(s.value.endswith("July 2020") for s in app.subheader)
 
 
@@ -56,3 +56,43 @@ def test_an_empty_store_says_what_to_do(calls_only_db, monkeypatch):
     at = open_page(calls_only_db, monkeypatch)
     assert not at.exception
     assert any("Upload data" in i.value for i in at.info)
+
+
+# --- partial months (issue 9) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partial_app(demo_db, monkeypatch) -> AppTest:
+    """The demo store after three April 2021 rows of first outpatient attendances at the PRUH."""
+    from data import ingest
+    from data.store import Store
+    from metrics.config import load_config
+    from tests.paths import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "tests" / "fixtures" / "completeness" / "april_2021_first_outpatients_partial.csv"
+    with Store(demo_db) as store:
+        check = ingest.check_upload(path.read_bytes(), path.name, load_config(), store)
+        assert check.ok and any("Apr 2021 will be partial" in s for s in check.completeness)
+        ingest.commit_upload(store, check, uploaded_by="analyst", load_anyway=True)
+    return open_page(demo_db, monkeypatch)
+
+
+def test_a_partial_month_never_becomes_the_opening_month(partial_app):
+    assert not partial_app.exception
+    picker = partial_app.selectbox(key="overview_month")
+    assert picker.value == dt.date(2021, 3, 1)
+    assert "Apr 2021 (partial)" in picker.options
+
+
+def test_a_partial_month_shows_what_arrived_with_no_rag_and_no_spc_icon(partial_app):
+    partial_app.selectbox(key="overview_month").set_value(dt.date(2021, 4, 1)).run()
+    assert not partial_app.exception
+    tiles = tile_texts(partial_app)
+    first = next(t for t in tiles if "First outpatient attendances</div>" in t)
+    assert "Partial: 1 of 3 sites (Princess Royal University Hospital) and 3 of 12 services" in first
+    assert not any(word in first for word in ("Green", "Amber", "Red:"))
+    assert 'class="spc-icon"' not in first
+    assert "No SPC icons: Apr 2021 is partial" in first
+    # Tiles with nothing carry no icon either.
+    assert not any('class="spc-icon"' in t for t in tiles)
+    assert any("April 2021 is a partial month" in w.value for w in partial_app.warning)

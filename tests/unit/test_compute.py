@@ -74,7 +74,7 @@ def test_a_ratio_to_baseline_divides_by_the_same_month_of_the_baseline_year():
     assert series["status"].tolist() == ["no_target", "green"]
 
 
-def test_a_ratio_is_missing_when_one_of_its_measures_is_missing_rather_than_understated():
+def test_a_ratio_missing_one_of_its_measures_is_partial_like_for_like_and_never_understated():
     cfg = load_config()
     metric = cfg.metric("elective_activity")
     frame = totals([
@@ -82,8 +82,10 @@ def test_a_ratio_is_missing_when_one_of_its_measures_is_missing_rather_than_unde
         (JUL20, "elective_daycase_spells", 600),
     ])
     series = compute.compute_series(cfg, metric, frame, [JUL20])
-    assert math.isnan(series["value"].iloc[0])
-    assert series["status"].iloc[0] == "no_data"
+    # Day cases against day cases (600 / 900), not against both measures' baseline (600 / 1000).
+    assert series["value"].iloc[0] == 600 / 900
+    assert series["status"].iloc[0] == "partial"
+    assert series["completeness_text"].iloc[0] == "partial: nothing yet for elective ordinary (overnight) spells"
 
 
 def test_a_share_divides_numerator_by_denominator_in_the_same_month():

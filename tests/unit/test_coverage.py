@@ -12,24 +12,27 @@ from metrics import coverage
 JAN, FEB, MAR, APR = (dt.date(2021, m, 1) for m in (1, 2, 3, 4))
 
 
-def cover(*items: tuple) -> pd.DataFrame:
-    return pd.DataFrame(list(items), columns=["measure", "month", "sites", "values"])
+def measured(*items: tuple) -> pd.DataFrame:
+    """metrics.completeness.measure_months rows: (measure, month, arrived, expected)."""
+    rows = [
+        {"month": month, "measure": measure, "value": 1.0, "expected": expected, "arrived": arrived, "extra": 0,
+         "matched_value": 1.0, "matched_baseline": 1.0, "sites_expected": None, "sites_arrived": None,
+         "services_expected": None, "services_arrived": None,
+         "state": "complete" if arrived >= expected else "partial"}
+        for measure, month, arrived, expected in items
+    ]
+    return pd.DataFrame(rows)
 
 
-COVERAGE = cover(
-    ("ct_tests", JAN, 3, 3), ("ct_tests", FEB, 3, 3), ("ct_tests", MAR, 2, 2),
+MEASURED = measured(
+    ("ct_tests", JAN, 3, 3), ("ct_tests", FEB, 3, 3), ("ct_tests", MAR, 2, 3),
     ("spa_welfare_calls", JAN, 1, 1), ("spa_welfare_calls", MAR, 1, 1),
 )
 
 
-def test_usual_sites_is_the_most_common_count_and_the_larger_on_a_tie():
-    assert coverage.usual_sites(COVERAGE) == {"ct_tests": 3, "spa_welfare_calls": 1}
-    tie = cover(("x", JAN, 2, 2), ("x", FEB, 3, 3))
-    assert coverage.usual_sites(tie) == {"x": 3}
-
-
-def test_each_month_is_present_partial_or_missing():
-    grid = coverage.coverage_grid(COVERAGE, ["ct_tests", "spa_welfare_calls", "mri_tests"], [JAN, FEB, MAR])
+def test_each_month_is_present_partial_missing_or_not_yet_collected(cfg):
+    early = [dt.date(2020, 3, 1), dt.date(2020, 4, 1)]
+    grid = coverage.coverage_grid(cfg, MEASURED, ["ct_tests", "spa_welfare_calls", "mri_tests"], [JAN, FEB, MAR])
     states = {(r.measure, r.month): r.state for r in grid.itertuples(index=False)}
     assert states == {
         ("ct_tests", JAN): "present", ("ct_tests", FEB): "present", ("ct_tests", MAR): "partial",
@@ -38,21 +41,35 @@ def test_each_month_is_present_partial_or_missing():
         ("mri_tests", JAN): "missing", ("mri_tests", FEB): "missing", ("mri_tests", MAR): "missing",
     }
     assert coverage.measures_with_gaps(grid) == ["ct_tests", "spa_welfare_calls", "mri_tests"]
+    # The SPA began in April 2020 (available_from): March 2020 is not a gap.
+    before = coverage.coverage_grid(cfg, MEASURED.iloc[:0], ["spa_welfare_calls"], early)
+    assert before["state"].tolist() == ["not_collected", "missing"]
+    assert coverage.coverage_matrix(before, {}).values.tolist() == [["spa_welfare_calls", "–", "✖"]]
 
 
-def test_the_matrix_uses_labels_uk_months_and_symbols():
-    grid = coverage.coverage_grid(COVERAGE, ["ct_tests", "spa_welfare_calls"], [JAN, FEB, MAR])
+def test_the_matrix_uses_labels_uk_months_and_symbols(cfg):
+    grid = coverage.coverage_grid(cfg, MEASURED, ["ct_tests", "spa_welfare_calls"], [JAN, FEB, MAR])
     matrix = coverage.coverage_matrix(grid, {"ct_tests": "CT tests", "spa_welfare_calls": "Welfare calls"})
     assert matrix.columns.tolist() == ["Measure", "Jan 2021", "Feb 2021", "Mar 2021"]
     assert matrix.values.tolist() == [["CT tests", "✔", "✔", "◐ 2/3"], ["Welfare calls", "✔", "✖", "✔"]]
 
 
-def test_the_summary_names_the_first_gap():
-    grid = coverage.coverage_grid(COVERAGE, ["ct_tests", "spa_welfare_calls"], [JAN, FEB, MAR])
+def test_the_summary_names_the_first_gap(cfg):
+    grid = coverage.coverage_grid(cfg, MEASURED, ["ct_tests", "spa_welfare_calls"], [JAN, FEB, MAR])
     summary = coverage.coverage_summary(grid, {"ct_tests": "CT tests"})
     assert summary.values.tolist() == [
-        ["ct_tests", "CT tests", 2, 1, 0, "Mar 2021"],
-        ["spa_welfare_calls", "spa_welfare_calls", 2, 0, 1, "Feb 2021"],
+        ["ct_tests", "CT tests", 2, 1, 0, 0, "Mar 2021"],
+        ["spa_welfare_calls", "spa_welfare_calls", 2, 0, 1, 0, "Feb 2021"],
+    ]
+
+
+def test_each_metric_month_reads_the_series_completeness():
+    series = {"m": pd.DataFrame({"month": [JAN, FEB], "completeness": ["complete", "partial"],
+                                 "completeness_text": ["", "partial: 1 of 3 sites (PRUH)"]})}
+    grid = coverage.metric_grid(series, {"m": "My metric"}, [JAN, FEB, MAR])
+    assert grid.values.tolist() == [["My metric", "✔", "◐", "–"]]
+    assert coverage.partial_metric_months(series, {"m": "My metric"}) == [
+        "Feb 2021 — My metric: partial: 1 of 3 sites (PRUH)"
     ]
 
 

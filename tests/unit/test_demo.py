@@ -50,13 +50,19 @@ def test_the_demo_is_deterministic(cfg):
     pd.testing.assert_frame_equal(build_demo_frame(cfg), build_demo_frame(cfg))
 
 
-def test_the_demo_covers_every_measure_for_april_2019_to_march_2021(cfg):
+def test_the_demo_covers_every_measure_from_april_2019_or_when_it_began_to_march_2021(cfg):
     frame = build_demo_frame(cfg)
     months = frame.groupby("measure")["month"].agg(["min", "max", "nunique"])
     assert set(months.index) == {m.id for m in cfg.measures}
-    assert (months["min"] == dt.date(2019, 4, 1)).all()
+    began = {m.id: m.available_month for m in cfg.measures}
+    spa = [m for m, start in began.items() if start]
+    assert set(spa) == {"spa_discharges", "spa_discharges_within_24h", "spa_saved_bed_days", "spa_welfare_calls"}
+    assert (months.loc[spa, "min"] == dt.date(2020, 4, 1)).all()
+    assert (months.loc[spa, "nunique"] == 12).all()
+    always = [m for m, start in began.items() if not start]
+    assert (months.loc[always, "min"] == dt.date(2019, 4, 1)).all()
+    assert (months.loc[always, "nunique"] == 24).all()
     assert (months["max"] == dt.date(2021, 3, 1)).all()
-    assert (months["nunique"] == 24).all()
 
 
 def test_the_demo_breaks_hospital_activity_down_by_specialty_and_site(cfg):

@@ -437,3 +437,27 @@ def test_filter_options_come_from_one_pass_over_the_facts(demo_store):
     assert (options["months"][0], options["months"][-1], len(options["months"])) == (
         dt.date(2019, 4, 1), dt.date(2021, 3, 1), 24,
     )
+
+
+def test_a_service_missing_a_site_is_partial_in_the_heatmap_like_for_like(demo_store, cfg):
+    """A heatmap cell says what a tile would: an April 2021 month holding cardiology at the PRUH only is
+    partial, its ratio against the PRUH's own April 2019 cardiology figure."""
+    import pandas as pd
+
+    april, baseline = dt.date(2021, 4, 1), dt.date(2019, 4, 1)
+    metric = cfg.metric("op_first_activity")
+    demo_store.commit_rows(
+        pd.DataFrame([(april, "op_first_attendances", "cardiology", "PRUH", "All", 500.0)],
+                     columns=["month", "measure", "service", "site", "segment", "value"]),
+        file_name="april.csv", sha256="a", uploaded_by="analyst",
+    )
+    totals = demo_store.measure_totals_by("service", metric.input_measures, start=cfg.first_month)
+    detail = sorted({m for ms in services.services_needing_detail(cfg, totals).values() for m in ms})
+    assert detail == [baseline, april]
+    cells = demo_store.cells(detail, metric.input_measures)
+    frame = services.heatmap_frame(cfg, metric, totals, [april], cells=cells)
+    row = frame[frame["service"] == "cardiology"].iloc[0]
+    pruh_2019 = cells[(cells["month"].astype(str).str.startswith("2019-04")) & (cells["service"] == "cardiology")
+                      & (cells["site"] == "PRUH")]["value"].iloc[0]
+    assert row["status"] == "partial"
+    assert row["value"] == pytest.approx(500.0 / pruh_2019)

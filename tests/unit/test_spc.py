@@ -19,6 +19,7 @@ from metrics.spc import (
     find_two_of_three,
     rebase_positions,
     spc_for_series,
+    spc_one_point_group,
     variation_icon,
 )
 
@@ -567,3 +568,35 @@ def test_a_global_fix_after_below_12_is_a_config_problem():
     raw["spc"]["fix_after_n_points"] = 6
     with pytest.raises(ConfigError, match="fix_after_n_points must be at least 12"):
         parse_config(raw)
+
+
+# --- the mean, correctly rounded (a point equal to the mean is on it) --------------------------------
+
+
+def test_three_equal_tenths_are_on_their_mean_and_common_cause():
+    frame = compute_spc([0.1, 0.1, 0.1], screen_outliers=False)
+    assert frame["mean"].tolist() == [0.1, 0.1, 0.1]
+    assert frame["side"].tolist() == [0, 0, 0]
+    assert frame["point_type"].tolist() == ["common_cause"] * 3
+
+
+def test_a_percentage_flat_at_one_decimal_place_is_not_a_shift():
+    values = [0.853] * 10  # 85.3% every month
+    frame = compute_spc(values)
+    assert frame["mean"].iloc[0] == 0.853
+    assert set(frame["side"]) == {0}
+    assert frame["rule"].tolist() == [0] * 10
+
+
+def test_a_fixed_baseline_whose_mean_is_a_one_decimal_value_puts_that_value_on_the_mean():
+    baseline = [0.1, 0.2, 0.3] * 4  # twelve points, mean exactly 0.2
+    frame = compute_spc([*baseline, 0.2, 0.2], fix_after_n_points=12)
+    assert frame["mean"].iloc[0] == 0.2
+    assert frame["side"].tolist()[-2:] == [0, 0]
+
+
+def test_a_one_point_group_after_a_rebase_has_no_limits_and_is_recognised():
+    frame = compute_spc([1.0, 2.0, 3.0, 2.0, 5.0], rebase_indices=[4])
+    assert math.isnan(frame["upl"].iloc[-1])
+    assert spc_one_point_group(frame)
+    assert not spc_one_point_group(compute_spc([1.0, 2.0, 3.0, 2.0, 5.0]))

@@ -1,0 +1,378 @@
+"""Whether a month's figures are complete: the one place that decides it.
+
+A figure built from part of a month's data (three PRUH rows against the whole system's baseline) is a
+false headline. So for every measure and month in a selection (service × site × segment) this module
+compares the breakdown cells (service × site pairs) that have arrived with the cells **expected**:
+
+- those present in the same month of the baseline year (2019/20), the usual case; or
+- for a measure whose service began later (`available_from`), with no baseline-year month to learn
+  from, the cells declared in config.yaml (`expected`: every listed service × every listed site);
+- with neither, whatever arrived is all there is (complete by definition).
+
+A measure-month is *complete* when every expected cell has arrived; a metric-month is complete when
+every measure of the metric is, *partial* ("k of n") otherwise, and *no data* when nothing arrived.
+A ratio to baseline is computed like for like: the month's values and the baseline's values over the
+same cells, so a partial month is never divided by a whole system's baseline. Cells that arrived but
+are not in the baseline month (a new site) are left out of the ratio and counted as `extra`.
+
+Where one side of a comparison is a total ("All") and the other a breakdown by the same dimension, the
+breakdown is added up to the total before comparing, so a month loaded as a system total still
+compares with a baseline loaded by site.
+
+Pure: the store supplies monthly totals with a cell count and an order-free fingerprint of the cells
+(`data.store.Store.measure_totals`); a month whose count and fingerprint equal its baseline month's is
+complete without reading a cell. Only the other months are read cell by cell (`Store.cells`), which
+`detail_months` names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from itertools import product
+
+import pandas as pd
+
+from metrics.config import Config, Metric
+from metrics.months import baseline_month, format_month, to_month
+
+ALL = "All"
+
+COMPLETE, PARTIAL, NO_DATA = "complete", "partial", "no_data"
+STATES = (COMPLETE, PARTIAL, NO_DATA)
+
+MEASURE_COLUMNS = [
+    "month", "measure", "value", "expected", "arrived", "extra", "matched_value", "matched_baseline",
+    "sites_expected", "sites_arrived", "services_expected", "services_arrived", "state",
+]
+METRIC_COLUMNS = [
+    "month", "state", "numerator", "denominator", "expected", "arrived", "missing_measures", "text",
+]
+
+
+def _has_cells(totals: pd.DataFrame) -> bool:
+    return {"cells", "fingerprint"} <= set(totals.columns)
+
+
+def _baseline_for(cfg: Config, month: dt.date) -> dt.date:
+    return baseline_month(month, cfg.baseline_year)
+
+
+def _index(totals: pd.DataFrame) -> dict[tuple[dt.date, str], dict]:
+    return {(to_month(r["month"]), r["measure"]): r for r in totals.to_dict("records")}
+
+
+def _needs_detail(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool:
+    """Whether (month, measure) must be read cell by cell to judge it."""
+    row = rows[(month, measure)]
+    base_month = _baseline_for(cfg, month)
+    if base_month == month:
+        return False
+    base = rows.get((base_month, measure))
+    started = cfg.available_from(measure)
+    if base is None or (started is not None and base_month < started):
+        declared = cfg.measure_by_id.get(measure)
+        return declared is not None and declared.expected is not None
+    return not (int(base["cells"]) == int(row["cells"]) and int(base["fingerprint"]) == int(row["fingerprint"]))
+
+
+def detail_months(cfg: Config, totals: pd.DataFrame) -> list[dt.date]:
+    """The months whose cells must be read (with their baseline months) to judge completeness."""
+    if totals.empty or not _has_cells(totals):
+        return []
+    rows = _index(totals)
+    chosen: set[dt.date] = set()
+    for month, measure in rows:
+        if _needs_detail(cfg, month, measure, rows):
+            chosen.add(month)
+    with_baselines = chosen | {_baseline_for(cfg, m) for m in chosen}
+    return sorted(with_baselines)
+
+
+def _declared_cells(cfg: Config, measure: str, service: str, site: str) -> set[tuple[str, str]]:
+    declared = cfg.measure_by_id[measure].expected
+    services = declared.service or [ALL]
+    sites = declared.site or [ALL]
+    if service != ALL:
+        services = [service] if service in services else []
+    if site != ALL:
+        sites = [site] if site in sites else []
+    return set(product(services, sites))
+
+
+def _collapse(cells: dict[tuple[str, str], float], service_all: bool, site_all: bool) -> dict[tuple[str, str], float]:
+    if not (service_all or site_all):
+        return cells
+    out: dict[tuple[str, str], float] = {}
+    for (service, site), value in cells.items():
+        key = (ALL if service_all else service, ALL if site_all else site)
+        out[key] = out.get(key, 0.0) + (0.0 if value is None else value)
+    return out
+
+
+def _compare(
+    arrived: dict[tuple[str, str], float], expected: dict[tuple[str, str], float | None]
+) -> dict:
+    """Arrived cells against expected cells, with totals over the cells both hold."""
+    for dim in (0, 1):
+        if arrived and expected:
+            arrived_all = all(k[dim] == ALL for k in arrived)
+            expected_all = all(k[dim] == ALL for k in expected)
+            if arrived_all != expected_all:
+                collapse = (dim == 0, dim == 1)
+                arrived = _collapse(arrived, *collapse)
+                has_values = all(v is not None for v in expected.values())
+                expected = _collapse(expected, *collapse)
+                if not has_values:
+                    expected = {k: None for k in expected}
+    matched = [k for k in expected if k in arrived]
+    baseline_values = [expected[k] for k in matched]
+    return {
+        "expected": len(expected),
+        "arrived": len(matched),
+        "extra": sum(1 for k in arrived if k not in expected),
+        "matched_value": float(sum(arrived[k] for k in matched)),
+        "matched_baseline": float(sum(baseline_values))
+        if baseline_values and all(v is not None for v in baseline_values)
+        else math.nan,
+        "sites_expected": sorted({k[1] for k in expected} - {ALL}),
+        "sites_arrived": sorted({k[1] for k in matched} - {ALL}),
+        "services_expected": sorted({k[0] for k in expected} - {ALL}),
+        "services_arrived": sorted({k[0] for k in matched} - {ALL}),
+    }
+
+
+def totals_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Monthly totals with a cell count and fingerprint computed here from cells (month, measure, service,
+    site, value): for judging cells that are not (yet) in the store, such as an upload's preview. The
+    fingerprint is only comparable within one such frame."""
+    rows = []
+    for (month, measure), group in cells.groupby(["month", "measure"], sort=True):
+        fingerprint = 0
+        for key in zip(group["service"], group["site"], strict=True):
+            fingerprint ^= hash(key) & 0xFFFFFFFFFFFFFFFF
+        rows.append({"month": to_month(month), "measure": measure, "value": float(group["value"].sum()),
+                     "cells": len(group), "fingerprint": fingerprint})
+    return pd.DataFrame(rows, columns=["month", "measure", "value", "cells", "fingerprint"])
+
+
+def measure_months(
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None = None,
+    service: str = ALL,
+    site: str = ALL,
+) -> pd.DataFrame:
+    """One row per (month, measure) that has values: what arrived against what was expected.
+
+    `totals` as `Store.measure_totals` returns it (from April of the baseline year, so each month's
+    baseline month is in it); `cells` as `Store.cells` returns it for `detail_months(cfg, totals)`.
+    Totals without cell counts (a frame built by hand) are taken as complete.
+    """
+    if totals.empty:
+        return pd.DataFrame(columns=MEASURE_COLUMNS)
+    rows = _index(totals)
+    by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
+    if cells is not None and not cells.empty:
+        for r in cells.itertuples(index=False):
+            by_key.setdefault((to_month(r.month), r.measure), {})[(r.service, r.site)] = float(r.value)
+    out = []
+    for (month, measure), row in rows.items():
+        value = float(row["value"])
+        base_month = _baseline_for(cfg, month)
+        base = rows.get((base_month, measure))
+        started = cfg.available_from(measure)
+        base_usable = base is not None and not (started is not None and base_month < started)
+        record = {"month": month, "measure": measure, "value": value}
+        detail = _has_cells(totals) and base_month != month and _needs_detail(cfg, month, measure, rows)
+        if not detail:
+            n = int(row["cells"]) if _has_cells(totals) else 1
+            record.update(
+                expected=n, arrived=n, extra=0, matched_value=value,
+                matched_baseline=float(base["value"]) if base_usable else math.nan,
+                sites_expected=None, sites_arrived=None, services_expected=None, services_arrived=None,
+            )
+        else:
+            arrived = by_key.get((month, measure), {})
+            if base_usable:
+                expected: dict[tuple[str, str], float | None] = dict(by_key.get((base_month, measure), {}))
+            else:
+                expected = {k: None for k in _declared_cells(cfg, measure, service, site)}
+            if not expected:  # nothing declared for this selection: whatever arrived is all there is
+                expected = {k: None for k in arrived}
+            record.update(_compare(arrived, expected))
+        record["state"] = COMPLETE if record["arrived"] >= record["expected"] else PARTIAL
+        out.append(record)
+    return pd.DataFrame(out, columns=MEASURE_COLUMNS)
+
+
+def _names(ids: list[str], kind: str, cfg: Config) -> str:
+    return ", ".join(cfg.label_for(kind, i) for i in ids)
+
+
+def _count_phrase(arrived: list[str], expected: list[str], noun: str, kind: str, cfg: Config) -> str:
+    phrase = f"{len(arrived)} of {len(expected)} {noun}{'' if len(expected) == 1 else 's'}"
+    if len(arrived) == 1:
+        phrase += f" ({_names(arrived, kind, cfg)})"
+    return phrase
+
+
+def describe_partial(cfg: Config, rows: list[dict], missing: list[str]) -> str:
+    """"partial: 1 of 3 sites (Princess Royal University Hospital) and 3 of 12 services" — what has
+    arrived of a partial month, by site and service, and any measure with nothing yet."""
+    parts = []
+    detailed = [r for r in rows if r["sites_expected"] is not None]
+    if detailed:
+        for dim, noun in (("site", "site"), ("service", "service")):
+            expected = sorted({s for r in detailed for s in r[f"{dim}s_expected"]})
+            arrived = sorted(
+                {s for s in expected if all(s in r[f"{dim}s_arrived"] for r in detailed if s in r[f"{dim}s_expected"])}
+            )
+            if expected and len(arrived) < len(expected):
+                parts.append(_count_phrase(arrived, expected, noun, dim, cfg))
+        if not parts:
+            expected_cells = sum(r["expected"] for r in detailed)
+            arrived_cells = sum(r["arrived"] for r in detailed)
+            if arrived_cells < expected_cells:
+                parts.append(f"{arrived_cells} of {expected_cells} cells")
+    if len(missing) == 1:
+        label = cfg.measure_by_id[missing[0]].label if missing[0] in cfg.measure_by_id else missing[0]
+        parts.append(f"nothing yet for {label[:1].lower() + label[1:]}")
+    elif missing:
+        parts.append(f"nothing yet for {len(missing)} of its {len(missing) + len(rows)} measures")
+    return "partial: " + (" and ".join(parts) if parts else "some expected figures have not arrived")
+
+
+def _share_over_common_cells(
+    cells: pd.DataFrame | None, month: dt.date, numerator: list[str], denominator: list[str]
+) -> tuple[float, float] | None:
+    """Numerator and denominator over the cells every measure of a share has arrived in."""
+    if cells is None or cells.empty:
+        return None
+    here = cells[(cells["month"].map(to_month) == month) & cells["measure"].isin(numerator + denominator)]
+    if here.empty:
+        return None
+    keys = None
+    for measure in dict.fromkeys(numerator + denominator):
+        mine = set(zip(here.loc[here["measure"] == measure, "service"], here.loc[here["measure"] == measure, "site"],
+                       strict=True))
+        keys = mine if keys is None else keys & mine
+    if not keys:
+        return math.nan, math.nan
+    in_common = here[[(s, t) in keys for s, t in zip(here["service"], here["site"], strict=True)]]
+    top = float(in_common.loc[in_common["measure"].isin(numerator), "value"].sum())
+    bottom = float(in_common.loc[in_common["measure"].isin(denominator), "value"].sum())
+    return top, bottom
+
+
+def metric_months(
+    cfg: Config,
+    metric: Metric,
+    measures: pd.DataFrame,
+    months: list[dt.date],
+    cells: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per month: the metric's completeness state and its like-for-like numerator and
+    denominator (ratio: the month over the same cells of the baseline month; share: numerator over
+    denominator measures; count: the measures' total, denominator left empty).
+
+    `measures` is `measure_months(...)`. This is the function every page, the review and the board
+    pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
+    sites (…)") or `no_data`."""
+    index: dict[tuple[dt.date, str], dict] = {}
+    for r in measures.to_dict("records"):
+        index[(to_month(r["month"]), r["measure"])] = r
+    out = []
+    for month in (to_month(m) for m in months):
+        present = [index[(month, m)] for m in metric.input_measures if (month, m) in index]
+        missing = [m for m in metric.input_measures if (month, m) not in index]
+        if not present:
+            out.append({"month": month, "state": NO_DATA, "numerator": math.nan, "denominator": math.nan,
+                        "expected": 0, "arrived": 0, "missing_measures": missing, "text": "No data"})
+            continue
+        complete = not missing and all(r["state"] == COMPLETE for r in present)
+        state = COMPLETE if complete else PARTIAL
+        numerator, denominator = _like_for_like(cfg, metric, month, index, state, cells)
+        out.append(
+            {
+                "month": month,
+                "state": state,
+                "numerator": numerator,
+                "denominator": denominator,
+                "expected": int(sum(r["expected"] for r in present)),
+                "arrived": int(sum(r["arrived"] for r in present)),
+                "missing_measures": missing,
+                "text": "" if complete else describe_partial(cfg, present, missing),
+            }
+        )
+    return pd.DataFrame(out, columns=METRIC_COLUMNS)
+
+
+def _sum(index: dict, month: dt.date, measures: list[str], column: str) -> float:
+    values = [index[(month, m)][column] for m in measures if (month, m) in index]
+    if not values or any(_nan(v) for v in values):
+        return math.nan
+    return float(sum(values))
+
+
+def _nan(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _like_for_like(
+    cfg: Config, metric: Metric, month: dt.date, index: dict, state: str, cells: pd.DataFrame | None
+) -> tuple[float, float]:
+    if metric.type == "ratio_to_baseline":
+        numerator = _sum(index, month, metric.measures, "matched_value")
+        return numerator, _sum(index, month, metric.measures, "matched_baseline")
+    if metric.type == "share":
+        if state == PARTIAL:
+            common = _share_over_common_cells(cells, month, metric.numerator, metric.denominator)
+            if common is not None:
+                return common
+        if any((month, m) not in index for m in metric.input_measures):
+            return math.nan, math.nan
+        return _sum(index, month, metric.numerator, "value"), _sum(index, month, metric.denominator, "value")
+    if metric.type == "count":
+        return _sum(index, month, metric.measures, "value"), math.nan
+    raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
+
+
+def month_label(month: dt.date, state: str) -> str:
+    """"Apr 2021 (partial)" for a month picker; the plain month when complete."""
+    return format_month(month) + (" (partial)" if state == PARTIAL else "")
+
+
+def overview_month_states(
+    cfg: Config, series_by_metric: dict[str, pd.DataFrame], months: list[dt.date]
+) -> dict[dt.date, str]:
+    """For each month, `complete` when at least `completeness.overview_min_complete_share` of the
+    headline metrics shown for that month are complete in it, `partial` when any has figures, else
+    `no_data`. A metric whose series does not cover the month (a ratio in its own baseline year, a
+    service before it began) is not counted for it. `series_by_metric` are `compute.compute_series`
+    frames (their `completeness` column)."""
+    out = {}
+    needed = cfg.completeness.overview_min_complete_share
+    by_metric = [
+        {to_month(m): state for m, state in zip(frame["month"], frame["completeness"], strict=True)}
+        for frame in series_by_metric.values()
+    ]
+    for month in (to_month(m) for m in months):
+        states = [states[month] for states in by_metric if month in states]
+        complete = sum(state == COMPLETE for state in states)
+        if states and complete and complete / len(states) >= needed - 1e-9:
+            out[month] = COMPLETE
+        elif any(state != NO_DATA for state in states):
+            out[month] = PARTIAL
+        else:
+            out[month] = NO_DATA
+    return out
+
+
+def opening_month(month_states: dict[dt.date, str]) -> dt.date | None:
+    """The month the Overview opens on: the latest complete month, else the latest with any data."""
+    complete = [m for m, s in month_states.items() if s == COMPLETE]
+    if complete:
+        return max(complete)
+    some = [m for m, s in month_states.items() if s != NO_DATA]
+    return max(some) if some else None

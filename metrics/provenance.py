@@ -1,0 +1,95 @@
+"""Where a number comes from: the uploads behind a month's figures, in words.
+
+Pure. The store supplies, per (month, measure, upload), how many cells that upload wrote and how many of
+them hold a value that replaced an earlier one (`data.store.Store.provenance`); this module turns that
+into the sentence a tile shows, the line a chart point's hover shows, and the "figures as at" upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from metrics.months import format_uk_time, to_month
+
+# A chart hover lists at most this many uploads for a month, then "and N more".
+HOVER_UPLOADS = 2
+
+
+def for_measures(sources: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
+    """The provenance rows of some measures (a metric's), summed over measures per (month, upload)."""
+    rows = sources[sources["measure"].isin(measures)]
+    if rows.empty:
+        return rows.drop(columns=["measure"])
+    keys = ["month", "upload_id"]
+    summed = rows.groupby(keys, as_index=False).agg(
+        cells=("cells", "sum"), restated=("restated", "sum"), file_name=("file_name", "first"),
+        uploaded_by=("uploaded_by", "first"), uploaded_at=("uploaded_at", "first"), sha256=("sha256", "first"),
+    )
+    summed["month"] = [to_month(m) for m in summed["month"]]
+    return summed
+
+
+def _month_rows(sources: pd.DataFrame, month: dt.date) -> pd.DataFrame:
+    if sources.empty:
+        return sources
+    return sources[[to_month(m) == to_month(month) for m in sources["month"]]]
+
+
+def describe_upload(row: dict) -> str:
+    """"upload 2, “april.csv” by A. Analyst, 1 Dec 2026 14:05 (sha256 1a2b3c4d)"."""
+    return (
+        f"upload {int(row['upload_id'])}, “{row['file_name']}” by {row['uploaded_by']}, "
+        f"{format_uk_time(row['uploaded_at'])} (sha256 {str(row['sha256'])[:8]})"
+    )
+
+
+def describe(sources: pd.DataFrame, month: dt.date) -> str:
+    """Where a month's figure comes from: each upload with the cells it wrote, and whether any of them
+    were restated (replaced a value an earlier upload had written)."""
+    rows = _month_rows(sources, month)
+    if rows.empty:
+        return "No stored figures for this month."
+    parts = [f"{describe_upload(r)}: {int(r['cells']):,} cell{'s' if int(r['cells']) != 1 else ''}"
+             for r in rows.sort_values("uploaded_at").to_dict("records")]
+    restated = int(rows["restated"].sum())
+    tail = (f"{restated:,} of these values replaced an earlier upload's (restated)." if restated
+            else "None of these values has been restated.")
+    return "From " + "; ".join(parts) + ". " + tail
+
+
+def _hover(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return ""
+    records = rows.sort_values("uploaded_at", ascending=False).to_dict("records")
+    shown = [f"upload {int(r['upload_id'])} ({int(r['cells']):,} cells)" for r in records[:HOVER_UPLOADS]]
+    more = len(records) - HOVER_UPLOADS
+    text = "From " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    restated = int(rows["restated"].sum())
+    return text + (f"; {restated:,} restated" if restated else "")
+
+
+def annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The series with a `source` column: the uploads behind each month, for the chart's hover."""
+    out = series.copy()
+    out["source"] = [_hover(_month_rows(sources, m)) for m in out["month"]]
+    return out
+
+
+def latest_upload(sources: pd.DataFrame, month: dt.date) -> dict | None:
+    """The most recent upload that a month's figures depend on (for "Figures as at")."""
+    rows = _month_rows(sources, month)
+    if rows.empty:
+        return None
+    return rows.sort_values(["uploaded_at", "upload_id"]).iloc[-1][
+        ["upload_id", "file_name", "uploaded_by", "uploaded_at", "sha256"]
+    ].to_dict()
+
+
+def describe_figures_as_at(upload: dict | None) -> str:
+    """", the time of upload 2 (“april.csv” by A. Analyst), the latest this month's figures depend on"."""
+    if not upload:
+        return ""
+    return (f", the time of upload {int(upload['upload_id'])} (“{upload['file_name']}” by {upload['uploaded_by']}), "
+            "the latest this month's figures depend on")
