@@ -207,6 +207,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         # is part of it (the demonstration's reviews are another Trust's published assessment).
         """
         ALTER TABLE assessment_reviews ADD COLUMN IF NOT EXISTS organisation VARCHAR DEFAULT '';
+        -- Reviews kept before this migration: the demonstration builder's are Royal Papworth Hospital's
+        -- published assessment (seed 001); any other stays '' and is shown as "organisation not recorded".
+        UPDATE assessment_reviews SET organisation = 'Royal Papworth Hospital NHS Foundation Trust'
+        WHERE organisation = '' AND recorded_by = 'Demonstration data builder';
         """,
     ),
 ]

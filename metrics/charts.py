@@ -135,26 +135,31 @@ def build_trajectory_chart(
     text = hover_text(frame, metric)
     partial = _partial_months(frame)
     fig = go.Figure()
+    # A partial month is a hollow point on its own, not joined to the line: the line is the complete months.
+    complete_y = [None if p else v for p, v in zip(partial, frame["value"], strict=True)]
     fig.add_trace(
         go.Scatter(
             x=frame["x"],
-            y=frame["value"],
+            y=complete_y,
             name=actual_name,
             mode="lines+markers",
             line={"color": NHS_BLUE, "width": 2.5},
-            # A partial month is a hollow point (its hover says what is missing).
-            marker={"size": [9 if p else 6 for p in partial], "color": NHS_BLUE,
-                    "symbol": ["circle-open" if p else "circle" for p in partial], "line": {"width": 2}},
+            marker={"size": 6, "color": NHS_BLUE},
             hovertext=text,
             hoverinfo="text",
         )
     )
     if any(partial):
+        chosen = [i for i, p in enumerate(partial) if p]
         fig.add_trace(
             go.Scatter(
-                x=[None], y=[None], name="Partial month (not all figures in)", mode="markers",
-                marker={"size": 9, "color": NHS_BLUE, "symbol": "circle-open", "line": {"width": 2}},
-                hoverinfo="skip",
+                x=[frame["x"].iloc[i] for i in chosen],
+                y=[frame["value"].iloc[i] for i in chosen],
+                name="Partial month (not all figures in)",
+                mode="markers",
+                marker={"size": 10, "color": NHS_BLUE, "symbol": "circle-open", "line": {"width": 2}},
+                hovertext=[text[i] for i in chosen],
+                hoverinfo="text",
             )
         )
     if frame["target"].notna().any():

@@ -590,7 +590,8 @@ def load_assessment(store: Store, cfg: Config | None = None, organisation: str |
     first). Organisations: those holding reviews, then the configured partners; without `organisation`,
     the first that holds reviews."""
     every = store.assessment_reviews()
-    holding = list(dict.fromkeys(o for o in every["organisation"].fillna("") if o)) if not every.empty else []
+    holding = list(dict.fromkeys(every["organisation"].fillna(""))) if not every.empty else []
+    holding = [o for o in holding if o] + [o for o in holding if not o]  # "not recorded" last
     organisations = holding + [p for p in (cfg.partners if cfg else []) if p not in holding]
     chosen = organisation if organisation is not None else (organisations[0] if organisations else "")
     reviews = every[every["organisation"].fillna("") == chosen] if not every.empty else every

@@ -43,6 +43,7 @@ def as_plain_text(text: str) -> str:
 organisations = load_assessment(store, cfg).organisations
 organisation = st.selectbox(
     "Organisation", organisations or [""], key="assessment_organisation",
+    format_func=lambda o: o or "Organisation not recorded (reviews kept before organisations were)",
     help="Each One Bromley partner can keep its own reviews against the Phase 3 requirements.",
 )
 page = load_assessment(store, cfg, organisation)

@@ -26,15 +26,6 @@ st.markdown(
     "published position (August 2020): a specialist Trust outside Bromley, whose figures give the demonstration a "
     "realistic shape. They are never One Bromley's figures or any One Bromley partner's."
 )
-st.dataframe(
-    pd.DataFrame(sources_table()), hide_index=True, width="stretch", key="sources_table", row_height=96,
-    column_config={
-        "Figure": st.column_config.TextColumn(width=220),
-        "Published value": st.column_config.TextColumn(width=130),
-        "Whose figure": st.column_config.TextColumn(width=200),
-        "Document": st.column_config.TextColumn(width=280),
-        "How the demonstration uses it": st.column_config.TextColumn(width=320),
-    },
-)
+st.table(pd.DataFrame(sources_table()).set_index("Figure"))
 st.caption("Every other figure in the demonstration store (other months, and every breakdown by specialty, site, "
            "PCN and population segment) is invented to show how the dashboard behaves.")

@@ -180,3 +180,20 @@ def test_months_a_metric_does_not_cover_do_not_count_against_completeness(cfg):
         "count": pd.DataFrame({"month": [MAR20, APR20], "completeness": ["complete", "complete"]}),
     }
     assert completeness.overview_month_states(cfg, frames, [MAR20, APR20]) == {MAR20: "complete", APR20: "complete"}
+
+
+def test_a_partial_month_is_drawn_as_a_hollow_point_off_the_line_with_what_is_missing(cfg):
+    from metrics.charts import build_trajectory_chart
+
+    frame = cells(*OCT_BASELINE,
+                  (dt.date(2019, 9, 1), "op_first_attendances", "cardiology", "PRUH", 100.0),
+                  (dt.date(2020, 9, 1), "op_first_attendances", "cardiology", "PRUH", 95.0),
+                  (OCT20, "op_first_attendances", "cardiology", "PRUH", 120.0))
+    sep20 = dt.date(2020, 9, 1)
+    series = series_for(cfg, "op_first_activity", frame, [sep20, OCT20])
+    figure = build_trajectory_chart(series, cfg.metric("op_first_activity"))
+    line, hollow = figure.data[0], figure.data[1]
+    assert list(line.y) == [0.95, None]  # the line stops at the last complete month
+    assert hollow.name == "Partial month (not all figures in)"
+    assert list(hollow.y) == [1.2] and hollow.marker.symbol == "circle-open"
+    assert "Partial: 1 of 2 sites (Princess Royal University Hospital)" in hollow.hovertext[0]
