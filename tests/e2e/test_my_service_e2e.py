@@ -54,6 +54,6 @@ def test_a_charts_csv_download_says_what_it_is_about(server, browser_page):
     assert download.value.suggested_filename == "elective_activity-cardiology-PRUH.csv"
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115 - read once, closed by GC
     lines = text.splitlines()
-    assert lines[0] == "service,site,segment,month,metric,value,target,gap,status"
+    assert lines[0] == "service,site,segment,month,metric,value,target,gap,status,completeness"
     assert lines[1].startswith("Cardiology,Princess Royal University Hospital,Everyone,Apr 2020,")
     assert lines[-1].startswith("Cardiology,Princess Royal University Hospital,Everyone,Mar 2021,")
