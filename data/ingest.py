@@ -37,6 +37,7 @@ import pyarrow.csv as pa_csv
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
 from metrics.config import Config, normalise_name
 from metrics.months import format_month, format_uk_time
+from metrics.safe_text import csv_rows_text, escape_markdown
 
 # Past this many problems an analyst fixes the pattern, not each row: show the first 1,000 and the count.
 MAX_PROBLEMS = 1000
@@ -1218,15 +1219,6 @@ def undoable_uploads(store: Store) -> dict[int, str]:
     }
 
 
-# Characters Markdown would act on; a table that renders Markdown shows the analyst's text literally.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-
-
-def escape_markdown(text: str) -> str:
-    """`text` with every Markdown control character escaped (for tables that render Markdown)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def problem_table(problems: Sequence[Problem], markdown: bool = False) -> pd.DataFrame:
     """Row / Column / What to fix, ready to show; `markdown=True` escapes the text for st.table."""
     text = escape_markdown if markdown else str
@@ -1341,23 +1333,19 @@ def template_csv(cfg: Config, layout: str) -> str:
 
     Long: the header and one row per measure with period and value left empty (so an unfilled template
     is refused, never loaded). Wide: the header only, one column per measure id."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     if layout == "long":
-        writer.writerow(["period", "measure", "service", "site", "segment", "value"])
-        for measure in cfg.measures:
-            writer.writerow(["", measure.id, "", "", "", ""])
+        rows = [["period", "measure", "service", "site", "segment", "value"]]
+        rows += [["", measure.id, "", "", "", ""] for measure in cfg.measures]
     elif layout == "wide":
-        writer.writerow(["period", "service", "site", "segment", *(m.id for m in cfg.measures)])
+        rows = [["period", "service", "site", "segment", *(m.id for m in cfg.measures)]]
     elif layout == "names":
-        writer.writerow(["kind", "id", "label", "other accepted names"])
+        rows = [["kind", "id", "label", "other accepted names"]]
         for kind, items in (("measure", cfg.measures), ("service", cfg.services), ("site", cfg.sites),
                             ("segment", cfg.segments)):
-            for item in items:
-                writer.writerow([kind, item.id, item.label, "; ".join(getattr(item, "aliases", []))])
+            rows += [[kind, item.id, item.label, "; ".join(getattr(item, "aliases", []))] for item in items]
     else:
         raise ValueError(f"unknown template layout '{layout}'; use long, wide or names.")
-    return buffer.getvalue()
+    return csv_rows_text(rows)
 
 
 TEMPLATE_FILES = {

@@ -19,6 +19,7 @@ from data.store import Store, StoreError
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
+from metrics.safe_text import csv_bytes, escape_markdown
 
 if TYPE_CHECKING:
     from metrics.views import ServicePage
@@ -52,7 +53,7 @@ def get_config() -> Config:
         return _config()
     except ConfigError as exc:
         st.error("The dashboard cannot start because config.yaml has problems:")
-        st.markdown("\n".join(f"- {html.escape(p)}" for p in exc.problems))
+        st.markdown("\n".join(f"- {escape_markdown(p)}" for p in exc.problems))
         st.stop()
         raise  # unreachable: st.stop() ends the script run
 
@@ -74,7 +75,7 @@ def get_store() -> Store:
     try:
         return _store(str(path))
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -168,6 +169,22 @@ def render_tiles(tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | 
             column.markdown(tile_html(row, (extra or {}).get(row["metric"], "")), unsafe_allow_html=True)
 
 
+def show_message(kind: str, text: str, **kwargs) -> None:
+    """st.success / info / warning / error for a sentence that may carry user text (a file name, a
+    name, a cell): shown exactly as written, never as markdown."""
+    getattr(st, kind)(escape_markdown(text), **kwargs)
+
+
+def show_text_table(frame: pd.DataFrame, **kwargs) -> None:
+    """st.table (which renders markdown in cells) for a frame that may hold user text: every cell and
+    label shown as written."""
+    safe = frame.map(lambda v: escape_markdown(v) if isinstance(v, str) else v)
+    safe.index = [escape_markdown(v) if isinstance(v, str) else v for v in safe.index]
+    safe.index.name = frame.index.name
+    safe.columns = [escape_markdown(c) for c in frame.columns]
+    st.table(safe, **kwargs)
+
+
 def figures_as_at(store: Store) -> str:
     latest = store.latest_upload()
     return format_uk_time(latest["uploaded_at"]) if latest else "no uploads yet"
@@ -195,7 +212,7 @@ def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months"
 def download_csv(frame: pd.DataFrame, *, file_name: str, key: str, label: str = CSV_LABEL) -> None:
     """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas."""
     st.download_button(
-        label, data=charts.safe_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
+        label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
         icon=":material/download:",
     )
 
@@ -299,8 +316,8 @@ def commentary_html(note: dict | None) -> str:
         body = body[:TILE_COMMENTARY_CHARS].rsplit(" ", 1)[0] + "…"
     versions = int(note.get("versions", 1) or 1)
     earlier = f" · {versions - 1} earlier version{'s' if versions > 2 else ''}" if versions > 1 else ""
-    byline = f'{html.escape(str(note["written_by"]))}, {format_uk_time(note["written_at"])}{earlier}'
-    return f'<div class="tile-commentary">{html.escape(body)}<div class="byline">— {byline}</div></div>'
+    byline = f'{escape_markdown(note["written_by"])}, {format_uk_time(note["written_at"])}{earlier}'
+    return f'<div class="tile-commentary">{escape_markdown(body)}<div class="byline">— {byline}</div></div>'
 
 
 # --- discharges, primary care, inequalities, assessment, coverage pages (issue 5) -----------------

@@ -1,14 +1,14 @@
 """Phase 3 assessment & milestones: each requirement's RAG over review dates, and the plan's milestones."""
 
 import datetime as dt
-import re
 
 import streamlit as st
 
 from metrics import assessment, charts
 from metrics.months import format_uk_time
+from metrics.safe_text import escape_markdown
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
-from pages._shared import download_csv, get_config, get_store, page_header
+from pages._shared import download_csv, get_config, get_store, page_header, show_message
 
 cfg = get_config()
 store = get_store()
@@ -20,7 +20,7 @@ page_header(
     "and the One Bromley recovery plan's milestones",
 )
 if SAVED in st.session_state:
-    st.success(st.session_state.pop(SAVED), icon="✅")
+    show_message("success", st.session_state.pop(SAVED), icon="✅")
 
 
 def highlight_overdue(row) -> list[str]:
@@ -31,12 +31,7 @@ def highlight_overdue(row) -> list[str]:
 
 def show_problems(problems: list[str]) -> None:
     st.error("The review was not saved; nothing has changed. Please fix:\n\n"
-             + "\n".join(f"- {as_plain_text(p)}" for p in problems))
-
-
-def as_plain_text(text: str) -> str:
-    # A cell an analyst typed (say "*A1.1*") must read exactly as typed, not as markdown.
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+             + "\n".join(f"- {escape_markdown(p)}" for p in problems))
 
 
 page = load_assessment(store)
@@ -80,8 +75,8 @@ else:
         )
     review = page.reviews[page.reviews["review_id"] == review_id].iloc[0]
     st.caption(
-        f"Review of {page.labels[review_id]}, recorded by {review['recorded_by']} on "
-        f"{format_uk_time(review['recorded_at'])}" + (f". {review['note']}" if review["note"] else ".")
+        f"Review of {page.labels[review_id]}, recorded by {escape_markdown(review['recorded_by'])} on "
+        f"{format_uk_time(review['recorded_at'])}" + (f". {escape_markdown(review['note'])}" if review["note"] else ".")
     )
     table = assessment.filter_review_table(assessment.review_table(page.requirements, page.rows_for(review_id)),
                                            rags, sections)

@@ -9,6 +9,7 @@ from metrics import review
 from metrics.charts import build_spc_chart, build_trajectory_chart
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
+from metrics.safe_text import escape_markdown
 from metrics.views import (
     load_commentary,
     load_commentary_versions,
@@ -24,6 +25,8 @@ from pages._shared import (
     month_picker,
     page_header,
     render_tiles,
+    show_message,
+    show_text_table,
     spc_icon_html,
 )
 
@@ -79,11 +82,11 @@ if problem:
     st.warning(problem)
 else:
     comparison = load_review(store, cfg, previous, current)
-    st.markdown("\n\n".join(review.describe_review(comparison, store.is_demo())))
-    st.table(review.summary_table(comparison))
+    st.markdown("\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store.is_demo())))
+    show_text_table(review.summary_table(comparison))
     if len(comparison.restatements):
         st.markdown("**Values restated since the previous review**")
-        st.table(review.restatement_table(comparison))
+        show_text_table(review.restatement_table(comparison))
 
 # --- board pack -----------------------------------------------------------------------------------------
 st.subheader("Board pack")
@@ -103,7 +106,7 @@ if pack_columns[1].button("Download board pack", type="primary", key="overview_p
         st.session_state["overview_pack"] = {"month": overview.month, "format": pack_format, "data": data}
     except PackError as exc:
         bar.empty()
-        st.error(str(exc))
+        show_message("error", str(exc))
 built = st.session_state.get("overview_pack")
 if built and built["month"] == overview.month and built["format"] == pack_format:
     name = pack_file_name(cfg, overview.month, pack_format)
@@ -154,7 +157,7 @@ with st.form("overview_commentary_form", clear_on_submit=True):
         try:
             save_commentary(store, cfg, chosen, overview.month, body, author)
         except ValueError as exc:
-            st.error(str(exc))
+            show_message("error", str(exc))
         else:
             # Run the page again so the tile above shows the new text at once.
             st.session_state["overview_commentary_saved"] = (

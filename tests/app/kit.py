@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,12 @@ def open_page(db: Path, monkeypatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("RECOVERY_DB", str(db))
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
     return at.switch_page(page).run() if page else at
+
+
+def plain(text: str) -> str:
+    """What a reader sees of markdown that `escape_markdown` wrote: character references decoded and
+    the invisible word joiners (which stop addresses becoming links) removed."""
+    return html.unescape(text).replace("\u2060", "")
 
 
 def build_calls_only_store(db: Path) -> Path:
