@@ -1269,7 +1269,10 @@ def summary_text(check: UploadCheck) -> str:
         shown = f" (the first {len(check.errors):,} are listed)" if check.error_count > len(check.errors) else ""
         return f"{about} It has {check.error_count:,} problem(s){shown}; nothing can be loaded until they are fixed."
     if check.diff is None:
-        return f"{about} It is valid: {len(check.rows) if check.rows is not None else 0:,} value(s)."
+        return (
+            f"{about} It has no problems on its own: {len(check.rows) if check.rows is not None else 0:,} value(s). "
+            "It was not compared with the store."
+        )
     counts = check.counts
     text = (
         f"{about} Loading it would add {counts['new']:,} new value(s), change {counts['changed']:,} and leave "
