@@ -35,9 +35,17 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
+from metrics.compute import MAX_PLAUSIBLE_VALUE
 from metrics.config import Config, normalise_name
 from metrics.months import format_month, format_uk_time
-from metrics.safe_text import csv_rows_text, escape_markdown
+from metrics.safe_text import (
+    MAX_FILE_NAME_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    csv_rows_text,
+    escape_markdown,
+    require_length,
+)
 
 # Past this many problems an analyst fixes the pattern, not each row: show the first 1,000 and the count.
 MAX_PROBLEMS = 1000
@@ -191,11 +199,6 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 _NAMED_MONTH = re.compile(r"([A-Za-z]+)[ \t\-]+(\d{2}|\d{4})", re.ASCII)
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
-# The largest monthly figure a measure can plausibly have: every measure counts activity, people or
-# days for one health and care system in one month, and the national total of the busiest (GP
-# appointments, about 30 million a month in England) is far below this. A bigger value is a mistake
-# (a date or a code pasted into the value column, an exponent) and would overflow sums.
-MAX_PLAUSIBLE_VALUE = 100_000_000
 # A double holds about 15 significant digits; a figure written with more is stored rounded.
 MAX_SIGNIFICANT_DIGITS = 15
 # In a semicolon-separated file (the European Excel default) "1.500" may mean one thousand five
@@ -600,7 +603,7 @@ def check_upload(
     report = progress or (lambda fraction, text: None)
     check = UploadCheck(file_name=file_name, sha256=file_digest(data), size_bytes=len(data))
     errors, warnings = _Collector(), _Collector()
-    limit = int(cfg.upload.max_file_mb * 1024 * 1024)
+    limit = max_upload_bytes(cfg)
     try:
         if len(data) > limit:
             raise _Unreadable("too_large", _too_large_message(len(data), cfg))
@@ -641,7 +644,7 @@ def check_file(
     if not path.is_file():
         raise FileNotFoundError(f"There is no file {path}; check the name and folder.")
     size = path.stat().st_size
-    if size > cfg.upload.max_file_mb * 1024 * 1024:
+    if size > max_upload_bytes(cfg):
         check = UploadCheck(file_name=path.name, sha256="", size_bytes=size)
         errors = _Collector()
         errors.add(Problem(None, None, _too_large_message(size, cfg), "too_large"))
@@ -649,9 +652,15 @@ def check_file(
     return check_upload(path.read_bytes(), path.name, cfg, store, today=today, progress=progress)
 
 
+def max_upload_bytes(cfg: Config) -> int:
+    """The largest file an upload may be, in bytes: upload.max_file_mb in config.yaml, in megabytes of
+    1,000,000 bytes as Streamlit counts them (the browser refuses larger files with the same number)."""
+    return int(cfg.upload.max_file_mb * 1_000_000)
+
+
 def _too_large_message(size: int, cfg: Config) -> str:
     return (
-        f"The file is {size / 1024 / 1024:,.1f} MB, over the {cfg.upload.max_file_mb:g} MB limit "
+        f"The file is {size / 1_000_000:,.1f} MB, over the {cfg.upload.max_file_mb:g} MB limit "
         "(upload.max_file_mb in config.yaml); split it into smaller files, for example one per month."
     )
 
@@ -1318,6 +1327,12 @@ def commit_upload(
         )
     if not uploaded_by or not uploaded_by.strip():
         raise UploadRefused("Say who is loading the file (your name), then confirm again.")
+    try:
+        uploaded_by = require_length(uploaded_by, MAX_NAME_CHARS, "name of who is loading the file")
+        note = require_length(note, MAX_NOTE_CHARS, "note")
+        require_length(check.file_name, MAX_FILE_NAME_CHARS, "file name")
+    except ValueError as exc:
+        raise UploadRefused(str(exc)) from None
     if not check.checked_against_store or check.rows is None:
         raise UploadRefused("The file has not been compared with the store yet; check it again before loading.")
     if check.needs_confirmation and not load_anyway:

@@ -1108,7 +1108,10 @@ class Store:
                     f"Upload {upload_id} was already undone ({when} UTC, by {found[2]}); nothing was changed."
                 )
             blockers = cur.execute(
-                f"""SELECT f.upload_id, count(*) AS n, any_value(u.file_name), any_value(u.uploaded_by),
+                # One value can have several history rows from this upload (replaced, put back by an undo,
+                # replaced again): count the values, not the rows.
+                f"""SELECT f.upload_id, count(DISTINCT ({", ".join(f"h.{c}" for c in KEY_COLUMNS)})) AS n,
+                           any_value(u.file_name), any_value(u.uploaded_by),
                            any_value(u.uploaded_at)
                     FROM fact_history h
                     JOIN facts f USING ({", ".join(KEY_COLUMNS)})
@@ -1119,8 +1122,8 @@ class Store:
             ).fetchall()
             if blockers:
                 later = "; ".join(
-                    f"upload {b[0]} ({b[2]}, loaded by {b[3]} on {pd.Timestamp(b[4]):%-d %b %Y}) changed {b[1]:,} "
-                    "of the same values"
+                    f"upload {b[0]} ({b[2]}, loaded by {b[3]} on {pd.Timestamp(b[4]):%-d %b %Y}) changed "
+                    + ("one of the same values" if b[1] == 1 else f"{b[1]:,} of the same values")
                     for b in blockers
                 )
                 raise UndoBlockedError(

@@ -38,6 +38,8 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
     month = parse_month(args.month)
     with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
         frame = load_report(store, cfg, month)
+    for problem in frame.attrs.get("problems", []):
+        print(terminal_safe(problem), file=sys.stderr)
     for column in ("value", "target", "gap"):
         frame[column] = [_format_number(v) for v in frame[column]]
     if args.format == "csv":

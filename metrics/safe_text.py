@@ -125,6 +125,24 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, header: bool = True, mod
     csv_frame(frame).to_csv(path, index=False, header=header, mode=mode, lineterminator="\n", encoding="utf-8")
 
 
+# --- lengths ---------------------------------------------------------------------------------------------
+
+# A person's name, a note kept with an upload or a review, a file name: enough for any real one, and a
+# bound on what a page, a pack or an export has to show.
+MAX_NAME_CHARS = 100
+MAX_NOTE_CHARS = 1000
+MAX_FILE_NAME_CHARS = 255
+
+
+def require_length(text: str, limit: int, what: str) -> str:
+    """`text` stripped, or ValueError with a sentence when it is longer than `limit` characters."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise ValueError(f"The {what} is {len(text):,} characters long; shorten it to {limit:,} or fewer. "
+                         "Nothing was changed.")
+    return text
+
+
 # --- terminals ------------------------------------------------------------------------------------------
 
 _TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

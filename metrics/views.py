@@ -16,6 +16,7 @@ from data.store import ALL, Store
 from metrics import assessment, compute, coverage, discharges, inequalities, primary_care, review, services
 from metrics.config import Config, Metric
 from metrics.months import month_range, to_month
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, require_length
 from metrics.spc import spc_for_series
 
 
@@ -29,6 +30,7 @@ class Overview:
     series: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures_as_at: dt.datetime | None = None
     is_demo: bool = False
+    problems: list[str] = field(default_factory=list)  # stored figures too large to add up
 
 
 def all_measures(metrics: list[Metric]) -> list[str]:
@@ -66,13 +68,27 @@ def series_for_metrics(
     segment: str = ALL,
 ) -> dict[str, pd.DataFrame]:
     """Series for several metrics from one query (the Overview's hot path)."""
+    return series_and_problems(store, cfg, metrics, end, service, site, segment)[0]
+
+
+def series_and_problems(
+    store: Store,
+    cfg: Config,
+    metrics: list[Metric],
+    end: dt.date,
+    service: str = ALL,
+    site: str = ALL,
+    segment: str = ALL,
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """`series_for_metrics` and a sentence for each stored total too large to be real (left out)."""
     totals = store.measure_totals(
         all_measures(metrics), service=service, site=site, segment=segment, start=cfg.first_month, end=to_month(end)
     )
-    return {
+    series = {
         m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), service=service)
         for m in metrics
     }
+    return series, compute.describe_implausible(cfg, totals)
 
 
 def default_month(store: Store, cfg: Config) -> dt.date | None:
@@ -86,7 +102,7 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
     if not months:
         return None
     month = to_month(month) if month else months[-1]
-    series = series_for_metrics(store, cfg, cfg.headline_metrics, month)
+    series, problems = series_and_problems(store, cfg, cfg.headline_metrics, month)
     latest = store.latest_upload()
     return Overview(
         month=month,
@@ -95,13 +111,17 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
         series=series,
         figures_as_at=latest["uploaded_at"] if latest else None,
         is_demo=store.is_demo(),
+        problems=problems,
     )
 
 
 def load_report(store: Store, cfg: Config, month: dt.date) -> pd.DataFrame:
-    """`python -m metrics report`: one row per metric at the system total for a month."""
-    series = series_for_metrics(store, cfg, cfg.metrics, month)
-    return compute.report_frame(cfg, series, month)
+    """`python -m metrics report`: one row per metric at the system total for a month. Sentences about
+    stored totals too large to be real (left out) are in `frame.attrs["problems"]`."""
+    series, problems = series_and_problems(store, cfg, cfg.metrics, month)
+    frame = compute.report_frame(cfg, series, month)
+    frame.attrs["problems"] = problems
+    return frame
 
 
 def report_months(cfg: Config, end: dt.date) -> list[dt.date]:
@@ -552,6 +572,8 @@ def save_review(
     """Check a review (edited in the page or uploaded as CSV) and keep it as a new review; return its
     id. Raises assessment.ReviewError (every problem) or ValueError (who/when missing); nothing is
     written then, and no earlier review is ever changed."""
+    recorded_by = require_length(recorded_by, MAX_NAME_CHARS, "name in Recorded by")
+    note = require_length(note, MAX_NOTE_CHARS, "note")
     prepared = assessment.prepare_review(frame, requirements, first_row=first_row)
     return store.record_review(
         prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
+import os
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from data.demo import build_demo_store
-from data.store import Store, StoreError
+from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
@@ -167,6 +170,32 @@ def render_tiles(tiles: pd.DataFrame, per_row: int = 4, extra: dict[str, str] | 
         columns = st.columns(per_row)
         for column, row in zip(columns, records[start : start + per_row], strict=False):
             column.markdown(tile_html(row, (extra or {}).get(row["metric"], "")), unsafe_allow_html=True)
+
+
+_LOG = logging.getLogger("recovery_dashboard")
+# Set by the test suite so that an unexpected error still fails the test that met it.
+RAISE_ERRORS_VARIABLE = "RECOVERY_RAISE_ERRORS"
+
+
+def report_unexpected_error(exc: Exception) -> str:
+    """What a viewer sees when a page fails unexpectedly: a sentence and a reference id; the details
+    (with the same id) go to the server's log, never to the browser. Returns the reference."""
+    reference = uuid.uuid4().hex[:8].upper()
+    _LOG.error("Unexpected error on a page, reference %s", reference, exc_info=exc)
+    if isinstance(exc, StoreError):
+        st.error(escape_markdown(str(exc)), icon=":material/error:")
+    elif is_disk_full(exc):
+        st.error(escape_markdown(disk_full_message(db_path())), icon=":material/error:")
+    else:
+        st.error(
+            "Something went wrong while showing this page, so it stopped. Please try again; if it happens again, "
+            f"tell the dashboard's administrator the reference **{reference}** (the details are in the server's "
+            "log under it).",
+            icon=":material/error:",
+        )
+    if os.environ.get(RAISE_ERRORS_VARIABLE):
+        raise exc
+    return reference
 
 
 def show_message(kind: str, text: str, **kwargs) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import assessment, charts
 from metrics.months import format_uk_time
-from metrics.safe_text import escape_markdown
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, escape_markdown
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
 from pages._shared import download_csv, get_config, get_store, page_header, show_message
 
@@ -150,9 +150,10 @@ else:
             review_date = st.date_input("Review date", value=dt.date.today(), format="DD/MM/YYYY",
                                         key="assessment_review_date")
         with middle:
-            recorded_by = st.text_input("Recorded by", key="assessment_recorded_by", placeholder="Your name")
+            recorded_by = st.text_input("Recorded by", key="assessment_recorded_by", placeholder="Your name",
+                                        max_chars=MAX_NAME_CHARS)
         with right:
-            note = st.text_input("Note (optional)", key="assessment_note",
+            note = st.text_input("Note (optional)", key="assessment_note", max_chars=MAX_NOTE_CHARS,
                                  placeholder="e.g. Agreed at the One Bromley Executive")
 
         def save_and_confirm(read_frame, *, note: str, source: str, first_row: int) -> None:
@@ -180,7 +181,8 @@ else:
                    "it. The review date, your name and the note above are used for it.")
         download_csv(template, file_name="phase3-review-template.csv", key="assessment_template_csv",
                      label="Download the template (CSV)")
-        upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload")
+        upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload",
+                                  max_upload_size=int(cfg.upload.max_file_mb))
         if st.button("Save the uploaded file as a new review", key="assessment_upload_save",
                      disabled=upload is None, icon=":material/upload_file:"):
             save_and_confirm(lambda: assessment.read_review_csv(upload.getvalue()),

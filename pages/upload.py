@@ -6,7 +6,7 @@ import streamlit as st
 
 from data import ingest
 from data.store import StoreError
-from metrics.safe_text import csv_bytes, escape_markdown
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, csv_bytes, escape_markdown
 from pages._shared import get_config, get_store, page_header, show_message, show_text_table
 
 # Up to this many problems show as a table whose sentences wrap; a longer list scrolls in a grid.
@@ -63,7 +63,7 @@ for column, (layout, label) in zip(
 st.subheader("2. Choose the file")
 uploaded = st.file_uploader(
     f"CSV file (UTF-8 or Windows-1252; comma, semicolon or tab separated; up to {cfg.upload.max_file_mb:g} MB)",
-    key="upload_file",
+    key="upload_file", max_upload_size=int(cfg.upload.max_file_mb),
 )
 
 check = None
@@ -119,8 +119,10 @@ if check is not None and check.ok:
         st.info("There is nothing to load: the store already holds exactly these figures.", icon=":material/info:")
     else:
         st.subheader("5. Confirm")
-        who = st.text_input("Your name (kept with the upload)", key="upload_by")
-        note = st.text_area("Note (optional): what the file is and why it is loaded", key="upload_note")
+        who = st.text_input("Your name (kept with the upload)", key="upload_by", max_chars=MAX_NAME_CHARS)
+        note = st.text_area(
+            "Note (optional): what the file is and why it is loaded", key="upload_note", max_chars=MAX_NOTE_CHARS
+        )
         load_anyway = False
         if check.needs_confirmation:
             load_anyway = st.checkbox(
@@ -155,7 +157,7 @@ else:
         with left:
             chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, key="undo_choice")
         with right:
-            undone_by = st.text_input("Your name", key="undo_by")
+            undone_by = st.text_input("Your name", key="undo_by", max_chars=MAX_NAME_CHARS)
         if st.button("Undo this upload…", key="undo_start", disabled=not undone_by.strip()):
             st.session_state["undo_pending"] = chosen
         pending = st.session_state.get("undo_pending")
