@@ -462,9 +462,10 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise _Unreadable("not_text", _not_text_message()) from None
     sample = text[:SNIFF_BYTES]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > max(2, len(sample) // 100):
-        raise _Unreadable("not_text", _not_text_message())
+    controls = [i for i, ch in enumerate(sample) if ord(ch) < 32 and ch not in "\t\r\n"]
+    if len(controls) > max(2, len(sample) // 100):
+        # The row of the first control character, for a text file with a stretch of binary in it.
+        raise _Unreadable("not_text", _not_text_message(), len(_LINE_BREAK.findall(sample[: controls[0]])) + 1)
     return text, encoding
 
 
@@ -555,10 +556,14 @@ def _read_slow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame, list
     """Python's csv module: quoted line breaks count as one spreadsheet row, blank lines as empty rows,
     and rows with more values than the header are reported rather than refused outright."""
     problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = list(reader)
     except csv.Error as exc:
-        raise _Unreadable("not_text", f"The file could not be read as CSV ({exc}); save it again as CSV.") from None
+        raise _Unreadable(
+            "not_text", f"The file could not be read as CSV ({exc}) from this row on; save it again as CSV.",
+            reader.line_num,
+        ) from None
     header = records[0] if records else []
     width = max(len(header), 1)
     rows = []

@@ -10,7 +10,6 @@ import math
 import tomllib
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -22,6 +21,7 @@ from metrics import views
 from metrics.__main__ import main as metrics_main
 from metrics.config import Config
 from metrics.safe_text import FORMULA_PREFIXES, csv_bytes
+from tests.faults import FullDisk
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -178,30 +178,9 @@ def test_4_history_shows_escape_codes_in_names_and_notes_as_text(tmp_path: Path,
 # --- 6. a full disk ---------------------------------------------------------------------------------------
 
 
-class _FullDisk:
-    """A cursor whose writes fail as DuckDB's do when the disk is full."""
-
-    def __init__(self, cursor: duckdb.DuckDBPyConnection):
-        self._cursor = cursor
-
-    def execute(self, sql: str, *args, **kwargs):
-        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            raise duckdb.IOException('IO Error: Could not write file "store.duckdb.wal": No space left on device')
-        return self._cursor.execute(sql, *args, **kwargs)
-
-    def __getattr__(self, name: str):
-        return getattr(self._cursor, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._cursor.close()
-
-
 @pytest.fixture
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Store, "cursor", lambda self: _FullDisk(self._con.cursor()))
+    monkeypatch.setattr(Store, "cursor", lambda self: FullDisk(self._con.cursor()))
 
 
 def test_6_a_full_disk_is_a_sentence_on_the_command_line_and_changes_nothing(demo_db: Path, tmp_path: Path,
@@ -209,7 +188,7 @@ def test_6_a_full_disk_is_a_sentence_on_the_command_line_and_changes_nothing(dem
     april = tmp_path / "april.csv"
     april.write_text("period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n")
     before = snapshot(demo_db)
-    monkeypatch.setattr(Store, "cursor", lambda self: _FullDisk(self._con.cursor()))
+    monkeypatch.setattr(Store, "cursor", lambda self: FullDisk(self._con.cursor()))
     code = data_main(["load", str(april), "--by", "Ann", "--yes", "--db", str(demo_db)])
     err = capsys.readouterr().err
     monkeypatch.undo()
