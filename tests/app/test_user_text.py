@@ -104,3 +104,14 @@ def test_the_coverage_page_shows_upload_names_as_plain_grid_cells(hostile_db: Pa
     frames = [d.value for d in at.dataframe]
     cells = {str(v) for f in frames for v in pd.DataFrame(f).to_numpy().ravel()}
     assert FILE_NAME in cells  # a grid cell is plain text: shown exactly as typed
+
+
+def test_a_shared_link_naming_a_hostile_service_is_answered_as_text(demo_db: Path, monkeypatch) -> None:
+    monkeypatch.setenv("RECOVERY_DB", str(demo_db))
+    from tests.paths import APP_PATH
+
+    at = AppTest.from_file(APP_PATH, default_timeout=60).run()
+    at.switch_page("pages/my_service.py")
+    at.query_params.update({"service": NAME, "site": FILE_NAME})
+    at.run()
+    assert_shown_as_text(at, [f"'{NAME}'"])
