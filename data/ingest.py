@@ -197,7 +197,7 @@ _MONTH_NAMES["sept"] = 9
 _ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", re.ASCII)
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
-_NAMED_MONTH = re.compile(r"([A-Za-z]+)[ \t\-]+(\d{2}|\d{4})", re.ASCII)
+_NAMED_MONTH = re.compile(r"([A-Za-z]+)[ \t\u00a0\-]+(\d{2}|\d{4})", re.ASCII)
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 # A double holds about 15 significant digits; a figure written with more is stored rounded.

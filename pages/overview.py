@@ -39,8 +39,6 @@ if overview is None:
     st.info("The store holds no figures yet. Load the month's CSV on the Upload data page.")
     st.stop()
 
-for problem in overview.problems:
-    show_message("warning", problem, icon=":material/warning:")
 left, right = st.columns([1, 3])
 with left:
     month = month_picker(overview.months_available, key="overview_month", default=overview.month)
@@ -52,8 +50,9 @@ with right:
     )
 if month != overview.month:
     overview = load_overview(store, cfg, month)
-    for problem in overview.problems:
-        show_message("warning", problem, icon=":material/warning:")
+# Stored totals too large to be real are left out of the figures, and said so.
+for problem in overview.problems:
+    show_message("warning", problem, icon=":material/warning:")
 spc = spc_for_metrics(cfg, overview.series)
 commentary = load_commentary(store, cfg, overview.month)
 

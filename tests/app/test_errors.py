@@ -54,3 +54,23 @@ def test_name_fields_are_limited_in_length(demo_db: Path, monkeypatch, field: st
         data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
         at.file_uploader(key="upload_file").set_value(("april.csv", data, "text/csv")).run()
     assert at.text_input(key=field).max_chars == 100
+
+
+def test_the_overview_runs_on_a_store_holding_a_huge_value_and_says_so(demo_db: Path, monkeypatch) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    with Store(demo_db) as store:  # written past the upload checks, as an older version might have
+        store.commit_rows(
+            pd.DataFrame(
+                [(dt.date(2021, 3, 1), "ct_tests", "All", site, "All", 1.7e308) for site in ("PRUH", "ORPINGTON")],
+                columns=["month", "measure", "service", "site", "segment", "value"],
+            ),
+            file_name="huge.csv", sha256="huge", uploaded_by="direct write",
+        )
+    at = open_page(demo_db, monkeypatch)
+    assert not at.exception
+    assert any("CT tests in Mar 2021 add up to more than any real total" in plain(w.value) for w in at.warning)
+    tiles = " ".join(m.value for m in at.markdown if "metric-tile" in m.value)
+    assert "inf" not in tiles.replace("info", "")
