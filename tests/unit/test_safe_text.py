@@ -127,3 +127,20 @@ def test_a_long_name_is_refused_with_its_length() -> None:
     assert require_length("  Ann  ", 100, "name") == "Ann"
     with pytest.raises(ValueError, match="The name is 101 characters long; shorten it to 100 or fewer"):
         require_length("x" * 101, 100, "name")
+
+
+def test_every_csv_the_product_writes_goes_through_the_guarded_writer() -> None:
+    """No second CSV writer: data/, metrics/, pages/ and app.py write CSV only through safe_text, and
+    every download button is fed by it (or is the board pack)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("data/*.py"), *root.glob("metrics/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    for source in sources:
+        if source.name == "safe_text.py":
+            continue
+        text = source.read_text()
+        for writer in (".to_csv(", "csv.writer", "csv.DictWriter", "COPY ("):
+            assert writer not in text, f"{source.name} writes CSV itself ({writer})"
+        for call in re.findall(r"download_button\((.*?)\)\n", text, flags=re.S):
+            assert "csv_bytes(" in call or "template_csv(" in call or 'built["data"]' in call, (source.name, call)
