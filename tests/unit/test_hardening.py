@@ -292,3 +292,20 @@ def test_9_export_refuses_a_folder_that_holds_files_unless_forced(demo_db: Path,
     assert (out / "uploads.csv").read_text() == "keep me"
     assert data_main(["export", str(out), "--force", "--db", str(demo_db)]) == EXIT_OK
     assert (out / "uploads.csv").read_text().startswith("upload_id,")
+
+
+def test_9_a_review_file_of_many_columns_or_long_text_is_refused_with_its_row(demo_store: Store) -> None:
+    from metrics import assessment
+
+    with pytest.raises(assessment.ReviewError) as wide:
+        assessment.read_review_csv(("requirement_id," + ",".join(f"c{i}" for i in range(100_000)) + "\n").encode())
+    assert wide.value.problems[0].startswith("Row 1: the file has far more columns than a review")
+    requirements = demo_store.requirements()
+    latest = int(demo_store.assessment_reviews()["review_id"].max())
+    template = assessment.review_template(requirements, demo_store.assessment_rows([latest]))
+    template.loc[0, "lead_role"] = "L" * 201
+    template.loc[1, "assessment"] = "A" * 2001
+    with pytest.raises(assessment.ReviewError) as long:
+        assessment.prepare_review(template, requirements, first_row=2)
+    assert any(p.startswith("Row 2 (") and "lead role is 201 characters long" in p for p in long.value.problems)
+    assert any(p.startswith("Row 3 (") and "assessment is 2,001 characters long" in p for p in long.value.problems)
