@@ -9,7 +9,7 @@ from metrics import review
 from metrics.charts import build_spc_chart, build_trajectory_chart
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
-from metrics.safe_text import escape_markdown
+from metrics.safe_text import MAX_NAME_CHARS, escape_markdown
 from metrics.views import (
     load_commentary,
     load_commentary_versions,
@@ -155,7 +155,7 @@ with st.form("overview_commentary_form", clear_on_submit=True):
         f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
         key="overview_commentary_text",
     )
-    author = st.text_input("Your name", key="overview_commentary_author")
+    author = st.text_input("Your name", key="overview_commentary_author", max_chars=MAX_NAME_CHARS)
     if st.form_submit_button("Save commentary"):
         try:
             save_commentary(store, cfg, chosen, overview.month, body, author)
