@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_overview
 	$(BIN)/python -m bench.bench_pages
 	$(BIN)/python -m bench.bench_ingest
+	$(BIN)/python -m bench.bench_validation
 	$(BIN)/python -m bench.bench_spc
 	$(BIN)/python -m bench.bench_pack
 

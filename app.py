@@ -9,7 +9,14 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-from pages._shared import demo_banner, figures_as_at, get_config, get_store, inject_css  # noqa: E402
+from pages._shared import (  # noqa: E402
+    demo_banner,
+    figures_as_at,
+    get_config,
+    get_store,
+    inject_css,
+    report_unexpected_error,
+)
 
 PAGES = {
     "Executive": [
@@ -52,4 +59,7 @@ with st.sidebar:
 
 inject_css()
 demo_banner(store)
-navigation.run()
+try:
+    navigation.run()
+except Exception as exc:  # st.rerun and st.stop are BaseExceptions and pass straight through
+    report_unexpected_error(exc)

@@ -1,7 +1,10 @@
 """`python -m data …`: the store's command line (DESIGN §6).
 
 Every command takes `--db PATH` (default: RECOVERY_DB, then config.yaml). Problems are printed as
-sentences on stderr with a non-zero exit code, never as stack traces.
+sentences on stderr with a non-zero exit code, never as stack traces. A missing store is an error for
+every command but `demo` (and `load --create`), so a mistyped path never creates an empty store. All
+output goes through `say` / `complain`, which show control characters (ANSI escapes in a file's names,
+say) as visible text instead of letting them act on the terminal.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from data import ingest
 from data.demo import build_demo_store
-from data.store import Store, StoreError, StoreLockedError
+from data.store import Store, StoreError, StoreLockedError, disk_full_message, is_disk_full
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
+from metrics.safe_text import terminal_safe
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def say(text: object = "", *, flush: bool = False) -> None:
+    """Print to stdout with control characters made visible."""
+    print(terminal_safe(text), flush=flush)
+
+
+def complain(text: object) -> None:
+    """Print a problem to stderr with control characters made visible."""
+    print(terminal_safe(text), file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
@@ -25,10 +41,9 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     path = resolve_db_path(cfg, args.db)
     if path.exists():
         if not args.force:
-            print(
+            complain(
                 f"The store {path} already exists; nothing was changed. "
-                "Use --force to delete it and build the demonstration store in its place.",
-                file=sys.stderr,
+                "Use --force to delete it and build the demonstration store in its place."
             )
             return EXIT_ERROR
         # Opening first proves no other process holds the file before we delete it.
@@ -37,45 +52,39 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
         Path(f"{path}.wal").unlink(missing_ok=True)
     with Store(path) as store:
         result = build_demo_store(store, cfg)
-    print(f"Built the demonstration store at {path}: {result.rows_added:,} values (upload {result.upload_id}).")
+    say(f"Built the demonstration store at {path}: {result.rows_added:,} values (upload {result.upload_id}).")
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
-    """Write every table of the store as CSV into a directory."""
-    with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
-        written = store.export_csv(args.directory)
+    """Write every table of the store as CSV into a directory (refusing a non-empty one without --force)."""
+    with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
+        written = store.export_csv(args.directory, force=args.force)
     for path in written:
-        print(path)
+        say(path)
     return EXIT_OK
 
 
-def _open_for_checking(cfg: Config, db: str | None) -> Store | None:
-    """The store, read-only, to check a file against; None (with a note) when it is missing or in use."""
-    path = resolve_db_path(cfg, db)
-    if not path.exists():
-        print(f"There is no store at {path}, so the file was checked on its own.", file=sys.stderr)
-        return None
-    try:
-        return Store(path, read_only=True)
-    except StoreLockedError:
-        print(
-            f"The store {path} is in use by the running dashboard, so the file was checked on its own, not "
-            "against the stored figures (the grain rule and the preview need the store).",
-            file=sys.stderr,
-        )
-        return None
-
-
 def cmd_validate(args: argparse.Namespace, cfg: Config) -> int:
-    """Check a file and print the row-level report; exit 0 when it could be loaded, 1 when not."""
-    store = _open_for_checking(cfg, args.db)
+    """Check a file against the store and print the row-level report; exit 0 only when `load` would
+    accept it, 1 when it has problems, 2 when the store cannot be read (missing, or in use)."""
+    path = resolve_db_path(cfg, args.db)
     try:
+        store = Store.open_existing(path, read_only=True)
+    except StoreError as exc:
+        # Checked on its own, the file might look fine and still be refused by `load` (the grain rule
+        # needs the stored figures), so this is never reported as valid.
+        check = ingest.check_file(args.file, cfg, None)
+        say(ingest.format_report(check))
+        reason = "is in use by another program" if isinstance(exc, StoreLockedError) else "could not be read"
+        complain(
+            f"\nThe store {reason}, so the file was checked on its own, not against the stored figures; it is not "
+            f"known whether `load` would accept it. {exc}"
+        )
+        return EXIT_INVALID if not check.ok else EXIT_ERROR
+    with store:
         check = ingest.check_file(args.file, cfg, store)
-    finally:
-        if store is not None:
-            store.close()
-    print(ingest.format_report(check))
+    say(ingest.format_report(check))
     return EXIT_OK if check.ok else EXIT_INVALID
 
 
@@ -97,50 +106,55 @@ def _confirmed(check: ingest.UploadCheck) -> bool:
 
 def cmd_load(args: argparse.Namespace, cfg: Config) -> int:
     """Check a file, show what would change, and commit it in one transaction once confirmed."""
-    with Store(resolve_db_path(cfg, args.db)) as store:
+    path = resolve_db_path(cfg, args.db)
+    if not Path(args.file).is_file():
+        raise FileNotFoundError(f"There is no file {args.file}; check the name and folder. Nothing was changed.")
+    opened = Store(path) if args.create else Store.open_existing(path)
+    with opened as store:
         check = ingest.check_file(args.file, cfg, store)
-        print(ingest.format_report(check))
+        say(ingest.format_report(check))
         if not check.ok:
-            print("\nNothing was loaded.")
+            say("\nNothing was loaded.")
             return EXIT_INVALID
         if not check.changes_anything:
-            print("Nothing was loaded: the store already holds exactly these figures.")
+            say("Nothing was loaded: the store already holds exactly these figures.")
             return EXIT_OK
         if not args.yes and not _confirmed(check):
-            print("Nothing was loaded.")
+            say("Nothing was loaded.")
             return EXIT_INVALID
         # Printed (and flushed) just before the write: a reader of the output knows the commit has begun.
-        print(f"Writing {len(check.rows):,} values in one transaction…", flush=True)
+        say(f"Writing {len(check.rows):,} values in one transaction…", flush=True)
         result = ingest.commit_upload(store, check, uploaded_by=args.by, note=args.note or "", load_anyway=True)
-    print(ingest.describe_commit(result, check))
+    say(ingest.describe_commit(result, check))
     if result.upload_id is not None:
-        print(f"`python -m data undo {result.upload_id}` takes it back.")
+        say(f"`python -m data undo {result.upload_id}` takes it back.")
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
     """Print every upload, newest first."""
-    with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+    with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
         table = ingest.history_table(store)
     if table.empty:
-        print("No uploads yet.")
+        say("No uploads yet.")
     else:
-        print(table.to_string(index=False))
+        # Each cell on one line with its control characters visible, before pandas lays out the columns.
+        say(table.map(lambda v: terminal_safe(v, keep_lines=False) if isinstance(v, str) else v).to_string(index=False))
     return EXIT_OK
 
 
 def cmd_undo(args: argparse.Namespace, cfg: Config) -> int:
     """Take an upload back, restoring the values it replaced."""
-    with Store(resolve_db_path(cfg, args.db)) as store:
+    with Store.open_existing(resolve_db_path(cfg, args.db)) as store:
         result = store.undo_upload(args.upload_id, args.by or getpass.getuser())
-    print(ingest.describe_undo(result))
+    say(ingest.describe_undo(result))
     return EXIT_OK
 
 
 def cmd_templates(args: argparse.Namespace, cfg: Config) -> int:
     """Write the upload templates (long, wide) and the list of accepted names from config.yaml."""
     for path in ingest.write_templates(cfg, args.directory or ingest.TEMPLATE_DIR):
-        print(path)
+        say(path)
     return EXIT_OK
 
 
@@ -158,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("demo", cmd_demo, "build the demonstration store").add_argument(
         "--force", action="store_true", help="replace an existing store"
     )
-    add("export", cmd_export, "write every table as CSV into DIR").add_argument("directory", metavar="DIR")
+    export = add("export", cmd_export, "write every table as CSV into DIR (a new or empty folder)")
+    export.add_argument("directory", metavar="DIR")
+    export.add_argument("--force", action="store_true", help="write into a folder that already holds files")
     add("validate", cmd_validate, "check an upload file; exit 0 if it could be loaded, 1 if not").add_argument(
         "file", metavar="FILE"
     )
@@ -167,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--by", required=True, metavar="NAME", help="who is loading the file")
     load.add_argument("--note", metavar="TEXT", help="why (kept with the upload)")
     load.add_argument("--yes", action="store_true", help="load without asking, even with warnings")
+    load.add_argument("--create", action="store_true", help="start a new, empty store if there is none at --db")
     add("history", cmd_history, "list every upload, newest first")
     undo = add("undo", cmd_undo, "take an upload back, restoring the values it replaced")
     undo.add_argument("upload_id", metavar="UPLOAD_ID", type=int)
@@ -179,14 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    cfg = None
     try:
         cfg = load_config(args.config)
         return args.handler(args, cfg)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        complain(exc)
         return EXIT_ERROR
-    except (StoreError, ValueError, OSError) as exc:
-        print(str(exc), file=sys.stderr)
+    except (StoreError, ValueError, OSError, duckdb.Error) as exc:
+        full = is_disk_full(exc) and cfg is not None
+        complain(disk_full_message(resolve_db_path(cfg, args.db)) if full else str(exc))
         return EXIT_ERROR
 
 

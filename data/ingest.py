@@ -32,12 +32,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
 from metrics import completeness
+from metrics.compute import MAX_PLAUSIBLE_VALUE
 from metrics.config import Config, normalise_name
 from metrics.months import baseline_month, format_month, format_uk_time, to_month
+from metrics.safe_text import (
+    MAX_FILE_NAME_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    csv_rows_text,
+    escape_markdown,
+    require_length,
+)
 
 # Past this many problems an analyst fixes the pattern, not each row: show the first 1,000 and the count.
 MAX_PROBLEMS = 1000
@@ -45,6 +55,14 @@ MAX_PROBLEMS = 1000
 PLAUSIBLE_CHANGE = 0.5
 # Spreadsheets treat a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# A wide file has period, service, site, segment and one column per measure (17 today); far more is a
+# wrong file or a wrong separator, refused before any row is read.
+MAX_COLUMNS = 200
+# The longest id, label or alias in config.yaml is under 60 characters.
+MAX_HEADER_CHARS = 100
+# "Did you mean" suggestions are worked out for at most this many distinct unknown names (the rest are
+# counted): a file of a million distinct names must not cost a million fuzzy searches.
+MAX_SUGGESTIONS = MAX_PROBLEMS
 # Bytes examined to tell text from a binary file.
 SNIFF_BYTES = 65536
 FIRST_DATA_ROW = 2  # the spreadsheet row of the first record under the header
@@ -177,19 +195,44 @@ class _Collector:
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTH_NAMES |= {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH_NAMES["sept"] = 9
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_NAMED_MONTH = re.compile(r"([A-Za-z]+)[\s\-]+(\d{2}|\d{4})")
-_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+# re.ASCII: "\d" is 0-9 only. Python would otherwise read full-width, Arabic-Indic or mathematical
+# digits as numbers without a word; such a cell is refused with its own sentence instead.
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", re.ASCII)
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_NAMED_MONTH = re.compile(r"([A-Za-z]+)[ \t\u00a0\-]+(\d{2}|\d{4})", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+# A double holds about 15 significant digits; a figure written with more is stored rounded.
+MAX_SIGNIFICANT_DIGITS = 15
+# In a semicolon-separated file (the European Excel default) "1.500" may mean one thousand five
+# hundred. ("1,500" there is read as 1500, as in the UK; a European decimal comma such as "1,5" is
+# refused as not a number.)
+_EUROPEAN_AMBIGUOUS = re.compile(r"\d{1,3}(?:\.\d{3})+", re.ASCII)
 _NOT_FINITE = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
+# Zero-width and other invisible characters that make two names look the same.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_OLD_YEAR = re.compile(r"(?<!\d)(0\d{3}|1[0-8]\d{2})(?!\d)", re.ASCII)
 PERIOD_EXAMPLES = "2020-07, 2020-07-01, 01/07/2020, Jul-20, July 2020 or Jul 2020"
+
+
+def non_ascii_digits(text: str) -> str:
+    """The digits in `text` that are not 0-9 (full-width, Arabic-Indic, mathematical …), if any."""
+    return "".join(ch for ch in text if ch.isdigit() and not ch.isascii())
+
+
+def _digits_message(text: str, what: str) -> str:
+    names = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in non_ascii_digits(text)})[:3])
+    return (
+        f"'{_clip(text)}' is written with digits that are not 0-9 ({names}); a spreadsheet may show them as "
+        f"numbers, but they are not. Type the {what} with the digits 0-9."
+    )
 
 
 def parse_period(text: str) -> dt.date | None:
     """The month a period cell names (first of the month), or None when it is not one of the accepted
-    forms: 2020-07, 2020-07-01, 01/07/2020 (day/month/year), Jul-20, July 2020, Jul 2020."""
+    forms: 2020-07, 2020-07-01, 01/07/2020 (day/month/year), Jul-20, July 2020, Jul 2020. A
+    four-digit year is taken as written (0023 is not 2023); only a two-digit year means 20xx."""
     text = text.strip()
     year = month = None
     if match := _ISO_MONTH.fullmatch(text):
@@ -205,7 +248,7 @@ def parse_period(text: str) -> dt.date | None:
     elif match := _NAMED_MONTH.fullmatch(text):
         month = _MONTH_NAMES.get(match.group(1).lower())
         year = int(match.group(2))
-        year = year + 2000 if year < 100 else year
+        year = year + 2000 if len(match.group(2)) == 2 else year
     if year is None or month is None or not 1 <= month <= 12 or year < 1900:
         return None
     return dt.date(year, month, 1)
@@ -232,6 +275,8 @@ def parse_value(text: str) -> tuple[float | None, str | None, str | None]:
         return None, "missing_value", "The value is empty; write the figure (0 if there was none) or delete the row."
     if text.lower() in _NOT_FINITE:
         return None, "value_not_finite", f"'{text}' is not a finite number; write the actual figure."
+    if non_ascii_digits(text):
+        return None, "value_digits", _digits_message(text, "figure")
     if text.startswith("-") and _is_number(text[1:]):
         return None, "negative_value", f"{text} is negative; a count cannot be below zero. Correct the figure."
     if text.startswith(FORMULA_PREFIXES):
@@ -242,9 +287,19 @@ def parse_value(text: str) -> tuple[float | None, str | None, str | None]:
             "(no units, currency signs or percentages)."
         )
     value = float(text.replace(",", ""))
-    if not math.isfinite(value):
-        return None, "value_not_finite", f"'{_clip(text)}' is too large to be a real figure; write the actual figure."
+    if not math.isfinite(value) or value > MAX_PLAUSIBLE_VALUE:
+        return None, "value_too_large", (
+            f"'{_clip(text)}' is too large to be a monthly figure: no measure here comes near "
+            f"{MAX_PLAUSIBLE_VALUE:,} (a count of activity has a plausible ceiling). Check whether a date, a code "
+            "or another column was pasted here, and write the actual figure."
+        )
     return value, None, None
+
+
+def significant_digits(text: str) -> int:
+    """How many significant digits a number as written has ("0.00120" → 3, "1,234" → 4)."""
+    mantissa = re.split(r"[eE]", text.strip().replace(",", ""))[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) if "." not in text else len(mantissa)
 
 
 def _is_number(text: str) -> bool:
@@ -290,8 +345,30 @@ class _Names:
             lookup["all"] = 0
         return cls(kind, ids, lookup, display, allow_all)
 
-    def resolve(self, text: str) -> tuple[int, str | None, str | None]:
-        """(index into ids, None, None) or (-1, kind, sentence)."""
+    def index_of(self, text: str) -> int:
+        """The index into ids a cell names, or -1 when it names nothing known."""
+        if not text:
+            return 0 if self.allow_all else -1
+        return self.lookup.get(fold_name(text), -1)
+
+    def indices_of(self, texts: pd.api.extensions.ExtensionArray | np.ndarray) -> np.ndarray:
+        """`index_of` for many distinct texts at once: ASCII texts are folded by Arrow in bulk (for
+        ASCII, lower case is case folding), the rest one by one, so a million names take a second."""
+        array = pa.array(texts, type=pa.string())
+        ascii_only = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
+        folded = pc.utf8_lower(
+            pc.utf8_trim_whitespace(pc.replace_substring_regex(array, r"[\t\n\x0b\x0c\r \x1c-\x1f]+", " "))
+        )
+        found = pd.Series(folded.to_pandas(), dtype=object).map(self.lookup)
+        result = found.fillna(-1).to_numpy(dtype=np.int64, copy=True)
+        for position in np.flatnonzero(~ascii_only):
+            result[position] = self.index_of(str(array[int(position)]))
+        if self.allow_all:
+            result[(pc.utf8_length(array).to_numpy(zero_copy_only=False) == 0)] = 0
+        return result
+
+    def resolve(self, text: str, suggest: bool = True) -> tuple[int, str | None, str | None]:
+        """(index into ids, None, None) or (-1, kind, sentence); `suggest` adds "did you mean"."""
         if not text:
             if self.allow_all:
                 return 0, None, None
@@ -302,7 +379,7 @@ class _Names:
         if text.startswith(FORMULA_PREFIXES):
             return -1, "formula", _formula_message(text)
         return -1, f"unknown_{self.kind}", (
-            f"'{_clip(text)}' is not a {self.kind} this dashboard knows.{self.hint(text)} "
+            f"'{_clip(text)}' is not a {self.kind} this dashboard knows.{self.hint(text) if suggest else ''} "
             f"Use {DIMENSION_HELP[self.kind]}."
         )
 
@@ -376,11 +453,16 @@ def _decode(data: bytes) -> tuple[str, str]:
             )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), "UTF-16"
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise _Unreadable("not_text", _not_text_message()) from None
+        if text.startswith("\ufeff"):
+            raise _Unreadable("double_bom", _DOUBLE_BOM_MESSAGE, 1)
+        return text, "UTF-16"
     if b"\x00" in data[:SNIFF_BYTES]:
         raise _Unreadable("not_text", _not_text_message())
+    if data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"):
+        raise _Unreadable("double_bom", _DOUBLE_BOM_MESSAGE, 1)
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 with BOM"
@@ -400,10 +482,17 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise _Unreadable("not_text", _not_text_message()) from None
     sample = text[:SNIFF_BYTES]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > max(2, len(sample) // 100):
-        raise _Unreadable("not_text", _not_text_message())
+    controls = [i for i, ch in enumerate(sample) if ord(ch) < 32 and ch not in "\t\r\n"]
+    if len(controls) > max(2, len(sample) // 100):
+        # The row of the first control character, for a text file with a stretch of binary in it.
+        raise _Unreadable("not_text", _not_text_message(), len(_LINE_BREAK.findall(sample[: controls[0]])) + 1)
     return text, encoding
+
+
+_DOUBLE_BOM_MESSAGE = (
+    "The file starts with two byte-order marks (it was probably saved by two programs in turn), so its first "
+    "column name would not be read as written; open it and save it again as CSV UTF-8."
+)
 
 
 def _not_text_message() -> str:
@@ -423,12 +512,14 @@ def _detect_delimiter(first_line: str) -> str:
 
 
 def _read_table(text: str, data: bytes, encoding: str) -> tuple[_Table, list[Problem]]:
-    first_line = _LINE_BREAK.split(text[:SNIFF_BYTES], maxsplit=1)[0]
+    first_break = _LINE_BREAK.search(text)
+    first_line = text[: first_break.start()] if first_break else text
     delimiter = _detect_delimiter(first_line)
     try:
         header = next(csv.reader([first_line], delimiter=delimiter), [])
     except csv.Error:
         header = first_line.split(delimiter)
+    _check_header_size(header)
     width = max(len(header), 1)
     try:
         body = data[3:] if encoding == "UTF-8 with BOM" else data if encoding == "UTF-8" else text.encode("utf-8")
@@ -441,6 +532,28 @@ def _read_table(text: str, data: bytes, encoding: str) -> tuple[_Table, list[Pro
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
         header, cells, problems = _read_slow(text, delimiter)
     return _Table([h.strip() for h in header], cells, encoding, delimiter), problems
+
+
+def _check_header_size(header: list[str]) -> None:
+    """Refuse at once, before the rows are read, a header no upload can have: too many columns (a file
+    of 100,000 columns took minutes) or a column name longer than any name the dashboard knows."""
+    if len(header) > MAX_COLUMNS:
+        raise _Unreadable(
+            "too_many_columns",
+            f"The header row has {len(header):,} columns; an upload has at most {MAX_COLUMNS} (period, service, site, "
+            "segment and one column per measure). Check the file is the right one and its separator, or start "
+            "from a template.",
+            1,
+        )
+    for position, name in enumerate(header):
+        if len(name) > MAX_HEADER_CHARS:
+            raise _Unreadable(
+                "header_too_long",
+                f"The name of column {_column_letter(position)} is {len(name):,} characters long; a column name is "
+                f"short (period, measure, ct_tests …, at most {MAX_HEADER_CHARS} characters). Correct the header "
+                "row, or start from a template.",
+                1,
+            )
 
 
 def _read_fast(body: bytes, delimiter: str, width: int) -> pa.Table:
@@ -463,10 +576,14 @@ def _read_slow(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame, list
     """Python's csv module: quoted line breaks count as one spreadsheet row, blank lines as empty rows,
     and rows with more values than the header are reported rather than refused outright."""
     problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = list(reader)
     except csv.Error as exc:
-        raise _Unreadable("not_text", f"The file could not be read as CSV ({exc}); save it again as CSV.") from None
+        raise _Unreadable(
+            "not_text", f"The file could not be read as CSV ({exc}) from this row on; save it again as CSV.",
+            reader.line_num,
+        ) from None
     header = records[0] if records else []
     width = max(len(header), 1)
     rows = []
@@ -511,7 +628,7 @@ def check_upload(
     report = progress or (lambda fraction, text: None)
     check = UploadCheck(file_name=file_name, sha256=file_digest(data), size_bytes=len(data))
     errors, warnings = _Collector(), _Collector()
-    limit = int(cfg.upload.max_file_mb * 1024 * 1024)
+    limit = max_upload_bytes(cfg)
     try:
         if len(data) > limit:
             raise _Unreadable("too_large", _too_large_message(len(data), cfg))
@@ -552,7 +669,7 @@ def check_file(
     if not path.is_file():
         raise FileNotFoundError(f"There is no file {path}; check the name and folder.")
     size = path.stat().st_size
-    if size > cfg.upload.max_file_mb * 1024 * 1024:
+    if size > max_upload_bytes(cfg):
         check = UploadCheck(file_name=path.name, sha256="", size_bytes=size)
         errors = _Collector()
         errors.add(Problem(None, None, _too_large_message(size, cfg), "too_large"))
@@ -560,9 +677,15 @@ def check_file(
     return check_upload(path.read_bytes(), path.name, cfg, store, today=today, progress=progress)
 
 
+def max_upload_bytes(cfg: Config) -> int:
+    """The largest file an upload may be, in bytes: upload.max_file_mb in config.yaml, in megabytes of
+    1,000,000 bytes as Streamlit counts them (the browser refuses larger files with the same number)."""
+    return int(cfg.upload.max_file_mb * 1_000_000)
+
+
 def _too_large_message(size: int, cfg: Config) -> str:
     return (
-        f"The file is {size / 1024 / 1024:,.1f} MB, over the {cfg.upload.max_file_mb:g} MB limit "
+        f"The file is {size / 1_000_000:,.1f} MB, over the {cfg.upload.max_file_mb:g} MB limit "
         "(upload.max_file_mb in config.yaml); split it into smaller files, for example one per month."
     )
 
@@ -665,7 +788,7 @@ def _validate(
             return None
         measure_codes_for_fact = measure_codes
     report(0.5, "Checking values…")
-    values = _check_values(value_text, row_numbers[fact_row], fact_column, errors)
+    values = _check_values(value_text, row_numbers[fact_row], fact_column, table.delimiter, errors, warnings)
     if missing:
         return None
 
@@ -820,7 +943,7 @@ def _read_header(
             )
         )
         return None, []
-    for position in unknown:
+    for position in unknown[:MAX_PROBLEMS]:
         name = header[position]
         if not name:
             continue
@@ -828,15 +951,31 @@ def _read_header(
         if not hint:
             close = difflib.get_close_matches(normalise_name(name), list(COLUMN_NAMES), n=1, cutoff=0.7)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-        warnings.add(
-            Problem(
-                1,
-                name,
-                f"'{_clip(name)}' is not a column this upload uses, so it was ignored.{hint}",
-                "unknown_column",
-                severity="warning",
+        invisible = _INVISIBLE.findall(name)
+        if invisible:
+            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in invisible}))
+            hint += f" The name holds an invisible character ({codes}); retype it."
+        if long_layout:
+            warnings.add(
+                Problem(
+                    1,
+                    name,
+                    f"'{_clip(name)}' is not a column this upload uses, so it was ignored.{hint}",
+                    "unknown_column",
+                    severity="warning",
+                )
             )
-        )
+        else:
+            # In the wide layout every other column is a measure: a misspelt one must not be dropped silently.
+            errors.add(
+                Problem(
+                    1,
+                    name,
+                    f"'{_clip(name)}' is not a measure id or label, so its figures cannot be loaded.{hint} Rename the "
+                    "column to a measure id from the wide template, or delete the column.",
+                    "unknown_column",
+                )
+            )
     if duplicated:
         return None, []
     return roles, measure_columns
@@ -898,6 +1037,13 @@ def _check_periods(
         if month is None:
             if text.startswith(FORMULA_PREFIXES):
                 return -1, "formula", _formula_message(text)
+            if non_ascii_digits(text):
+                return -1, "period_digits", _digits_message(text, "period")
+            if _OLD_YEAR.search(text):
+                return -1, "bad_period", (
+                    f"'{_clip(text)}' has a year before 1900 (the year is written with four digits as it stands: "
+                    f"0023 is not 2023); write the month as {PERIOD_EXAMPLES}."
+                )
             return -1, "bad_period", f"'{_clip(text)}' is not a month; write it as {PERIOD_EXAMPLES}."
         index = month.year * 12 + month.month - 1
         if index > latest:
@@ -920,16 +1066,62 @@ def _check_periods(
 def _check_names(
     series: pd.Series, row_numbers: np.ndarray, header: str, names: _Names, errors: _Collector
 ) -> np.ndarray:
-    codes, verdicts, bad = _judge_distinct(series, names.resolve)
-    _emit(bad, row_numbers, header, lambda i: verdicts[codes[i]][1:], errors)
-    index_of = np.array([v[0] for v in verdicts], dtype=np.int64)
-    return index_of[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    # Each distinct text is looked up once; the sentence (with its fuzzy "did you mean") is written only
+    # for the problems that are shown, so a million distinct unknown names cost a million dictionary
+    # look-ups, not a million fuzzy searches.
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    index_of = names.indices_of(uniques)
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    sentences: dict[int, tuple[str, str]] = {}
+
+    def message(i: int) -> tuple[str, str]:
+        code = int(codes[i])
+        if code not in sentences:
+            _, kind, sentence = names.resolve(str(uniques[code]), suggest=len(sentences) < MAX_SUGGESTIONS)
+            sentences[code] = (kind, sentence)
+        return sentences[code]
+
+    _emit((index_of < 0)[codes], row_numbers, header, message, errors)
+    return index_of[codes]
 
 
-def _check_values(series: pd.Series, row_numbers: np.ndarray, columns: np.ndarray, errors: _Collector) -> np.ndarray:
+def _check_values(
+    series: pd.Series,
+    row_numbers: np.ndarray,
+    columns: np.ndarray,
+    delimiter: str,
+    errors: _Collector,
+    warnings: _Collector,
+) -> np.ndarray:
     codes, verdicts, bad = _judge_distinct(series, parse_value)
     _emit(bad, row_numbers, columns, lambda i: verdicts[codes[i]][1:], errors)
     value_of = np.array([np.nan if v[0] is None else v[0] for v in verdicts], dtype=np.float64)
+    # Warnings that need "load anyway": a figure is read, but perhaps not as the analyst meant it.
+    texts = [str(u) for u in pd.unique(series)] if len(series) else []
+    doubtful: dict[str, tuple[str, str]] = {}
+    for text, verdict in zip(texts, verdicts, strict=True):
+        if verdict[1] is not None:
+            continue
+        if delimiter == ";" and len(text) >= 5 and _EUROPEAN_AMBIGUOUS.fullmatch(text.strip()):
+            doubtful[text] = ("separator_ambiguous", (
+                f"'{text.strip()}' in a semicolon-separated file is read as {_number(verdict[0])}, but in a European "
+                f"spreadsheet the dot is a thousands separator ({text.strip().replace('.', '')}?). Write the figure "
+                "without separators (for example 1500), or load anyway only if it is right."
+            ))
+        elif len(text) > MAX_SIGNIFICANT_DIGITS and significant_digits(text) > MAX_SIGNIFICANT_DIGITS:
+            doubtful[text] = ("too_precise", (
+                f"'{_clip(text)}' has {significant_digits(text)} significant digits; a figure is kept to about "
+                f"{MAX_SIGNIFICANT_DIGITS}, so it would be stored as {verdict[0]!r}. Round it, or load anyway."
+            ))
+    if doubtful:
+        flag = np.array([t in doubtful for t in texts], dtype=bool)[codes]
+        where = np.flatnonzero(flag)
+        warnings.add_many(len(where), [
+            Problem(int(row_numbers[i]), columns[i], doubtful[texts[codes[i]]][1], doubtful[texts[codes[i]]][0],
+                    severity="warning", needs_confirmation=True)
+            for i in where[:MAX_PROBLEMS]
+        ])
     return value_of[codes] if len(codes) else np.zeros(0, dtype=np.float64)
 
 
@@ -1238,6 +1430,12 @@ def commit_upload(
         )
     if not uploaded_by or not uploaded_by.strip():
         raise UploadRefused("Say who is loading the file (your name), then confirm again.")
+    try:
+        uploaded_by = require_length(uploaded_by, MAX_NAME_CHARS, "name of who is loading the file")
+        note = require_length(note, MAX_NOTE_CHARS, "note")
+        require_length(check.file_name, MAX_FILE_NAME_CHARS, "file name")
+    except ValueError as exc:
+        raise UploadRefused(str(exc)) from None
     if not check.checked_against_store or check.rows is None:
         raise UploadRefused("The file has not been compared with the store yet; check it again before loading.")
     if check.needs_confirmation and not load_anyway:
@@ -1299,15 +1497,6 @@ def undoable_uploads(store: Store) -> dict[int, str]:
     }
 
 
-# Characters Markdown would act on; a table that renders Markdown shows the analyst's text literally.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
-
-
-def escape_markdown(text: str) -> str:
-    """`text` with every Markdown control character escaped (for tables that render Markdown)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def problem_table(problems: Sequence[Problem], markdown: bool = False) -> pd.DataFrame:
     """Row / Column / What to fix, ready to show; `markdown=True` escapes the text for st.table."""
     text = escape_markdown if markdown else str
@@ -1358,7 +1547,10 @@ def summary_text(check: UploadCheck) -> str:
         shown = f" (the first {len(check.errors):,} are listed)" if check.error_count > len(check.errors) else ""
         return f"{about} It has {check.error_count:,} problem(s){shown}; nothing can be loaded until they are fixed."
     if check.diff is None:
-        return f"{about} It is valid: {len(check.rows) if check.rows is not None else 0:,} value(s)."
+        return (
+            f"{about} It has no problems on its own: {len(check.rows) if check.rows is not None else 0:,} value(s). "
+            "It was not compared with the store."
+        )
     counts = check.counts
     text = (
         f"{about} Loading it would add {counts['new']:,} new value(s), change {counts['changed']:,} and leave "
@@ -1426,23 +1618,19 @@ def template_csv(cfg: Config, layout: str) -> str:
 
     Long: the header and one row per measure with period and value left empty (so an unfilled template
     is refused, never loaded). Wide: the header only, one column per measure id."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     if layout == "long":
-        writer.writerow(["period", "measure", "service", "site", "segment", "value"])
-        for measure in cfg.measures:
-            writer.writerow(["", measure.id, "", "", "", ""])
+        rows = [["period", "measure", "service", "site", "segment", "value"]]
+        rows += [["", measure.id, "", "", "", ""] for measure in cfg.measures]
     elif layout == "wide":
-        writer.writerow(["period", "service", "site", "segment", *(m.id for m in cfg.measures)])
+        rows = [["period", "service", "site", "segment", *(m.id for m in cfg.measures)]]
     elif layout == "names":
-        writer.writerow(["kind", "id", "label", "other accepted names"])
+        rows = [["kind", "id", "label", "other accepted names"]]
         for kind, items in (("measure", cfg.measures), ("service", cfg.services), ("site", cfg.sites),
                             ("segment", cfg.segments)):
-            for item in items:
-                writer.writerow([kind, item.id, item.label, "; ".join(getattr(item, "aliases", []))])
+            rows += [[kind, item.id, item.label, "; ".join(getattr(item, "aliases", []))] for item in items]
     else:
         raise ValueError(f"unknown template layout '{layout}'; use long, wide or names.")
-    return buffer.getvalue()
+    return csv_rows_text(rows)
 
 
 TEMPLATE_FILES = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import shutil
 import tempfile
@@ -28,6 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from metrics.safe_text import write_csv
+
 # The fact grain. "All" in a dimension means "not broken down by it".
 KEY_COLUMNS = ("month", "measure", "service", "site", "segment")
 DIMENSIONS = ("service", "site", "segment")
@@ -38,10 +41,20 @@ RAG_VALUES = ("Red", "Amber", "Green", "TBC")
 # Commentary is a short narrative under a tile and a paragraph in the board pack, not a report.
 MAX_COMMENTARY_CHARS = 1500
 MAX_AUTHOR_CHARS = 100
+# Export reads a table this many rows at a time, so a national store is written without holding it all.
+EXPORT_BATCH_ROWS = 500_000
 
 
 class StoreError(RuntimeError):
     """A store operation could not be done; the message says why and what to do."""
+
+
+class StoreDiskFullError(StoreError):
+    """The disk holding the store filled up during a write; the transaction was rolled back."""
+
+
+class StoreMissingError(StoreError):
+    """There is no store file where one was expected (a mistyped --db, say)."""
 
 
 class StoreLockedError(StoreError):
@@ -253,14 +266,41 @@ def _placeholders(values: Sequence) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error from DuckDB or the operating system means the disk is full."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, (duckdb.Error, OSError)) and any(
+        sign in text for sign in ("no space left", "disk full", "disk is full", "not enough space")
+    )
+
+
+def disk_full_message(path: str | Path) -> str:
+    """The sentence for a write that failed because the disk is full."""
+    return (
+        f"The disk holding the store ({path}) is full; nothing was changed. Free some space on it (or move the "
+        "store to a disk with room), then try again."
+    )
+
+
 def _serialised(method):
     """Run a Store write under its write lock: writes to facts happen one at a time, which with the
-    write path's checks keeps one value per key."""
+    write path's checks keeps one value per key. A write that fails because the disk is full (or
+    another input/output error) has been rolled back; it becomes a StoreError with a sentence."""
 
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
         with self._write_lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException, OSError) as exc:
+                if is_disk_full(exc):
+                    raise StoreDiskFullError(disk_full_message(self.path)) from None
+                first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StoreError(
+                    f"The store {self.path} could not be written ({first_line}); nothing was changed."
+                ) from None
 
     return locked
 
@@ -273,7 +313,7 @@ class Store:
         self.read_only = read_only
         # Writes to facts (commit, undo) run one at a time: with the write path's checks this keeps
         # one value per key, and no concurrent writer can interleave with a diff.
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -293,6 +333,18 @@ class Store:
             raise StoreError(f"The store {self.path} could not be opened: {exc}") from None
         if not read_only:
             self.migrate()
+
+    @classmethod
+    def open_existing(cls, path: str | Path, read_only: bool = False) -> Store:
+        """The store at `path`, which must already exist: a mistyped path is refused with a sentence
+        instead of creating a new, empty store."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreMissingError(
+                f"There is no store at {path}; check the path (--db, RECOVERY_DB or config.yaml). Nothing was "
+                "changed. `python -m data demo` builds the demonstration store; `load --create` starts an empty one."
+            )
+        return cls(path, read_only=read_only)
 
     # --- housekeeping -------------------------------------------------------------------------
 
@@ -610,20 +662,37 @@ class Store:
     def history(self) -> pd.DataFrame:
         return self._frame("SELECT * FROM fact_history ORDER BY valid_to, month, measure, service, site, segment", [])
 
-    def export_csv(self, directory: str | Path, tables: Sequence[str] | None = None) -> list[Path]:
-        """Write every table (or the named ones) to DIRECTORY/<table>.csv with a header row."""
+    def export_csv(
+        self, directory: str | Path, tables: Sequence[str] | None = None, *, force: bool = False
+    ) -> list[Path]:
+        """Write every table (or the named ones) to DIRECTORY/<table>.csv with a header row, through the
+        guarded CSV writer (user text cannot run as a spreadsheet formula). Refuses a folder that
+        already holds files unless `force` (then only the CSVs written are replaced)."""
         directory = Path(directory)
+        if directory.exists() and not directory.is_dir():
+            raise StoreError(f"{directory} is a file, not a folder; choose a folder to export into.")
+        if not force and directory.exists() and any(directory.iterdir()):
+            raise StoreError(
+                f"The folder {directory} is not empty; nothing was written. Choose a new or empty folder, or use "
+                "--force to replace the CSV files in it."
+            )
+        names = list(tables) if tables else list(self.table_names())
+        for name in names:
+            if name not in self.table_names():
+                raise StoreError(f"There is no table called '{name}' in the store.")
         directory.mkdir(parents=True, exist_ok=True)
-        names = list(tables) if tables else [t for t in self.table_names()]
         written = []
         with self.cursor() as cur:
             for name in names:
-                if name not in self.table_names():
-                    raise StoreError(f"There is no table called '{name}' in the store.")
                 target = directory / f"{name}.csv"
-                order = "ORDER BY ALL"
                 # Identifiers cannot be parameters; `name` is checked against the catalogue above.
-                cur.execute(f"COPY (SELECT * FROM {name} {order}) TO ? (HEADER, DELIMITER ',')", [str(target)])
+                reader = cur.sql(f"SELECT * FROM {name} ORDER BY ALL").to_arrow_reader(EXPORT_BATCH_ROWS)
+                first = True
+                for batch in reader:
+                    write_csv(batch.to_pandas(), target, header=first, mode="w" if first else "a")
+                    first = False
+                if first:  # an empty table: the header row alone
+                    write_csv(pd.DataFrame(columns=reader.schema.names), target)
                 written.append(target)
         return written
 
@@ -693,6 +762,7 @@ class Store:
 
     # --- commentary (migration 4) --------------------------------------------------------------
 
+    @_serialised
     def add_commentary(
         self, metric: str, month: dt.date, body: str, written_by: str, now: dt.datetime | None = None
     ) -> int:
@@ -767,6 +837,7 @@ class Store:
             "SELECT * FROM requirements ORDER BY sort_order, requirement_id", [], columns=_REQUIREMENT_COLUMNS
         )
 
+    @_serialised
     def add_requirements(self, rows: pd.DataFrame) -> int:
         """Add requirements not yet stored (matched by requirement_id) in one transaction; a stored
         requirement is never changed. Returns how many were added."""
@@ -821,6 +892,7 @@ class Store:
         """
         return self._frame(sql, params, columns=_ASSESSMENT_COLUMNS)
 
+    @_serialised
     def record_review(
         self,
         rows: pd.DataFrame,
@@ -886,6 +958,7 @@ class Store:
             return pd.DataFrame(columns=_MILESTONE_COLUMNS)
         return self._frame("SELECT * FROM milestones ORDER BY sort_order, milestone_id", [], columns=_MILESTONE_COLUMNS)
 
+    @_serialised
     def add_milestones(self, rows: pd.DataFrame) -> int:
         """Add milestones (workstream, milestone, due_text, due_month, status, sort_order) in one
         transaction, each under a new id. Returns how many were added."""
@@ -1134,7 +1207,10 @@ class Store:
                     f"Upload {upload_id} was already undone ({when} UTC, by {found[2]}); nothing was changed."
                 )
             blockers = cur.execute(
-                f"""SELECT f.upload_id, count(*) AS n, any_value(u.file_name), any_value(u.uploaded_by),
+                # One value can have several history rows from this upload (replaced, put back by an undo,
+                # replaced again): count the values, not the rows.
+                f"""SELECT f.upload_id, count(DISTINCT ({", ".join(f"h.{c}" for c in KEY_COLUMNS)})) AS n,
+                           any_value(u.file_name), any_value(u.uploaded_by),
                            any_value(u.uploaded_at)
                     FROM fact_history h
                     JOIN facts f USING ({", ".join(KEY_COLUMNS)})
@@ -1145,8 +1221,8 @@ class Store:
             ).fetchall()
             if blockers:
                 later = "; ".join(
-                    f"upload {b[0]} ({b[2]}, loaded by {b[3]} on {pd.Timestamp(b[4]):%-d %b %Y}) changed {b[1]:,} "
-                    "of the same values"
+                    f"upload {b[0]} ({b[2]}, loaded by {b[3]} on {pd.Timestamp(b[4]):%-d %b %Y}) changed "
+                    + ("one of the same values" if b[1] == 1 else f"{b[1]:,} of the same values")
                     for b in blockers
                 )
                 raise UndoBlockedError(

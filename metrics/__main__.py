@@ -15,9 +15,12 @@ import math
 import sys
 from collections.abc import Callable
 
-from data.store import Store, StoreError
+import duckdb
+
+from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import parse_month
+from metrics.safe_text import csv_text, terminal_safe
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -33,14 +36,16 @@ def cmd_report(args: argparse.Namespace, cfg: Config) -> int:
     from metrics.views import load_report
 
     month = parse_month(args.month)
-    with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+    with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
         frame = load_report(store, cfg, month)
+    for problem in frame.attrs.get("problems", []):
+        print(terminal_safe(problem), file=sys.stderr)
     for column in ("value", "target", "gap"):
         frame[column] = [_format_number(v) for v in frame[column]]
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(terminal_safe(csv_text(frame)))
     else:
-        sys.stdout.write(frame.to_string(index=False) + "\n")
+        sys.stdout.write(terminal_safe(frame.to_string(index=False)) + "\n")
     return EXIT_OK
 
 
@@ -155,15 +160,15 @@ def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
             sys.stderr.write(f"\r{fraction:4.0%} {text:<60}")
 
     try:
-        with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+        with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
             data = build_pack(store, cfg, month, fmt, progress=report)
     except PackError as exc:
-        print(str(exc), file=sys.stderr)
+        print(terminal_safe(exc), file=sys.stderr)
         return EXIT_ERROR
     out.write_bytes(data)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    print(f"Wrote the {fmt.upper()} board pack for {month:%B %Y} to {out} ({len(data) / 1e6:.1f} MB).")
+    print(terminal_safe(f"Wrote the {fmt.upper()} board pack for {month:%B %Y} to {out} ({len(data) / 1e6:.1f} MB)."))
     return EXIT_OK
 
 
@@ -202,14 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    cfg = None
     try:
         cfg = load_config(args.config)
         return args.handler(args, cfg)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        print(terminal_safe(exc), file=sys.stderr)
         return EXIT_ERROR
-    except (StoreError, ValueError, OSError) as exc:
-        print(str(exc), file=sys.stderr)
+    except (StoreError, ValueError, OSError, duckdb.Error) as exc:
+        full = is_disk_full(exc) and cfg is not None
+        message = disk_full_message(resolve_db_path(cfg, args.db)) if full else str(exc)
+        print(terminal_safe(message), file=sys.stderr)
         return EXIT_ERROR
 
 

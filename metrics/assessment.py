@@ -43,6 +43,11 @@ _COLUMN_ALIASES = {
     "assessment": ("assessment", "assessment text", "text", "trust assessment", "comment", "comments"),
 }
 REVIEW_COLUMNS = ["requirement_id", "lead_role", "rag", "assessment"]
+# A review file has five columns (the template's); far more is the wrong file, refused before reading.
+MAX_REVIEW_COLUMNS = 50
+# A lead is a role ("Chief Operating Officer"); an assessment is a few sentences.
+MAX_LEAD_CHARS = 200
+MAX_ASSESSMENT_CHARS = 2000
 
 MILESTONE_COMPLETE = "Complete"
 # A timescale that is just a month ("July 2020", "Sept 2020", "Jul 20") needs no gloss beside "Jul 2020".
@@ -287,8 +292,18 @@ def prepare_review(frame: pd.DataFrame, requirements: pd.DataFrame, *, first_row
                 f"Row {number} ({requirement_id}): the lead role is empty; name the role that leads it (for "
                 "example Chief Operating Officer), or 'To be confirmed'."
             )
+        elif len(lead) > MAX_LEAD_CHARS:
+            problems.append(
+                f"Row {number} ({requirement_id}): the lead role is {len(lead):,} characters long; a lead is a role, "
+                f"at most {MAX_LEAD_CHARS} characters. Shorten it."
+            )
         text = row[columns["assessment"]] if columns["assessment"] else ""
         text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
+        if len(text) > MAX_ASSESSMENT_CHARS:
+            problems.append(
+                f"Row {number} ({requirement_id}): the assessment is {len(text):,} characters long; shorten it to "
+                f"{MAX_ASSESSMENT_CHARS:,} or fewer."
+            )
         out.append((requirement_id, lead, rag, text))
     missing = [k for k in known if k not in seen]
     if missing and not any("is not a Phase 3 requirement" in p or "is empty" in p for p in problems):
@@ -317,6 +332,12 @@ def read_review_csv(data: bytes) -> pd.DataFrame:
         raise ReviewError(["The file is not text: save it from your spreadsheet as CSV and upload that."])
     if not text.strip():
         raise ReviewError(["The file is empty: download the template, fill it in and upload it again."])
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    if max(first_line.count(d) for d in ",;\t") + 1 > MAX_REVIEW_COLUMNS:
+        raise ReviewError([
+            "Row 1: the file has far more columns than a review (requirement_id, requirement, lead_role, rag, "
+            "assessment); download the template, fill it in and upload it again."
+        ])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error) as exc:

@@ -207,22 +207,6 @@ def chart_csv_frame(series: pd.DataFrame, metric: Metric) -> pd.DataFrame:
     return frame
 
 
-# A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, so Excel reads "£" and "–") whose text cells cannot run as formulas:
-    a text cell starting with = + - @ or a tab is prefixed with an apostrophe. Numbers stay numbers."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = [
-                f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in safe[column]
-            ]
-    return safe.to_csv(index=False).encode("utf-8-sig")
-
-
 # --- Making Data Count SPC view (issue 6) ---------------------------------------------------------
 
 # SPC.md colours, with a marker symbol per point type so the type never rests on colour alone.

@@ -20,6 +20,15 @@ from metrics.months import add_months, financial_year_label, format_month, month
 
 # Floating-point ratios such as 0.9 computed as 2700/3000 must meet a 0.9 target exactly.
 TOLERANCE = 1e-9
+# The largest monthly figure a measure can plausibly have: every measure counts activity, people or
+# days for one health and care system in one month, and even the national total of the busiest (GP
+# appointments, about 30 million a month in England) is far below this. Uploads refuse larger values
+# (data.ingest); a store that holds one anyway (an older version, a direct write) is not summed into
+# a headline figure: see `implausible_totals`.
+MAX_PLAUSIBLE_VALUE = 100_000_000
+# A total beyond this is no longer counted in whole units by a double (2**53 is about 9e15), and two
+# of them can overflow to infinity.
+MAX_PLAUSIBLE_TOTAL = 1e15
 
 # "partial": some of the month's expected figures have not arrived (metrics.completeness), so the value
 # is shown with what is missing and judged against no target.
@@ -92,16 +101,43 @@ def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def implausible_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    """The (month, measure, value) totals that are not finite or beyond MAX_PLAUSIBLE_TOTAL: a stored
+    value no upload could hold. They are left out of every sum (the month shows "No data") and
+    named by `describe_implausible`, never shown as infinity."""
+    if totals.empty:
+        return totals
+    values = pd.to_numeric(totals["value"], errors="coerce").astype(float)
+    bad = ~values.abs().le(MAX_PLAUSIBLE_TOTAL)  # NaN and ±inf compare False
+    return totals[bad & totals["value"].notna()]
+
+
+def describe_implausible(cfg: Config, totals: pd.DataFrame) -> list[str]:
+    """A sentence per measure whose stored total is not a plausible figure (at most a few)."""
+    bad = implausible_totals(totals)
+    sentences = []
+    for measure, group in bad.groupby("measure", sort=True):
+        months = ", ".join(format_month(to_month(m)) for m in sorted(group["month"])[:3])
+        more = f" and {len(group) - 3} more month(s)" if len(group) > 3 else ""
+        sentences.append(
+            f"The stored figures for {cfg.label_for('measure', measure)} in {months}{more} add up to more than any "
+            "real total (a value far too large was stored), so the metrics that use them show No data for those "
+            "months. Check the uploads on the Data coverage & history page and undo the one that holds it."
+        )
+    return sentences
+
+
 def _sum_measures(totals: pd.DataFrame, measures: list[str]) -> pd.Series:
-    """Month → sum of the measures; NaN in a month where any of them is missing (used only for a count
-    metric's reference month, which must be whole)."""
+    """Month → sum of the measures; NaN in a month where any of them is missing or implausible (see
+    `implausible_totals`): used only for a count metric's reference month, which must be whole."""
     if totals.empty:
         return pd.Series(dtype=float)
+    totals = totals.drop(index=implausible_totals(totals).index)
     subset = totals[totals["measure"].isin(measures)]
     wide = subset.pivot_table(index="month", columns="measure", values="value", aggfunc="sum")
     wide = wide.reindex(columns=measures)
     summed = wide.sum(axis=1, min_count=len(measures))
-    summed[wide.isna().any(axis=1)] = float("nan")
+    summed[wide.isna().any(axis=1) | ~summed.abs().le(MAX_PLAUSIBLE_TOTAL)] = float("nan")
     summed.index = [to_month(m) for m in summed.index]
     return summed.astype(float)
 
@@ -131,6 +167,8 @@ def compute_series(
     A partial month keeps its value but gets status "partial" (no RAG); a month with nothing is "no_data".
     """
     months = [to_month(m) for m in months]
+    # A stored total too large to be real is left out (the month shows what else arrived, or No data).
+    totals = totals.drop(index=implausible_totals(totals).index)
     measure_frame = completeness.measure_months(cfg, totals, cells, service=service, site=site)
     states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
     numerator = [float(v) for v in states["numerator"]]

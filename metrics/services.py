@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,9 +25,6 @@ HEATMAP_COLUMNS = ["service", "label", "month", "value", "numerator", "denominat
 RANKING_COLUMNS = ["rank", "service", "label", "month", "value", "target", "gap", "status"]
 # Names in a link are shown back to the reader; a longer one is cut so a message stays one line.
 MAX_SHOWN_NAME = 60
-# Characters Markdown (and Streamlit's LaTeX) would interpret; escaped so a name from a link is shown
-# literally and cannot turn into a link or formatting.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 # The three query parameters of a shared My service link.
 QUERY_KEYS = {"service": "service", "site": "site", "segment": "segment"}
 
@@ -314,12 +310,12 @@ class UnknownNameError(ValueError):
 
 
 def shown_name(text: str) -> str:
-    """A name from a link made safe to show in Markdown: control characters dropped, cut to
-    MAX_SHOWN_NAME characters, Markdown specials escaped."""
+    """A name from a link as it is quoted back: control characters dropped, cut to MAX_SHOWN_NAME
+    characters. (The page shows the sentence through safe_text.escape_markdown, as all user text.)"""
     clean = "".join(ch for ch in str(text) if ch.isprintable())
     if len(clean) > MAX_SHOWN_NAME:
         clean = clean[: MAX_SHOWN_NAME - 1] + "…"
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", clean)
+    return clean
 
 
 def resolve_name(text: str, items: list[Dimension], kind: str) -> str:

@@ -27,6 +27,7 @@ from metrics import (
 )
 from metrics.config import Config, Metric
 from metrics.months import month_range, to_month
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, require_length
 from metrics.spc import spc_for_complete_months
 
 
@@ -46,6 +47,7 @@ class Overview:
     sources: dict[str, str] = field(default_factory=dict)
     # the latest upload the shown month depends on ("Figures as at")
     latest_upload: dict | None = None
+    problems: list[str] = field(default_factory=list)  # stored figures too large to add up
 
     def month_label(self, month: dt.date) -> str:
         """"Apr 2021 (partial)" for the month picker."""
@@ -108,13 +110,27 @@ def series_for_metrics(
     segment: str = ALL,
 ) -> dict[str, pd.DataFrame]:
     """Series for several metrics from one query (the Overview's hot path)."""
+    return series_and_problems(store, cfg, metrics, end, service, site, segment)[0]
+
+
+def series_and_problems(
+    store: Store,
+    cfg: Config,
+    metrics: list[Metric],
+    end: dt.date,
+    service: str = ALL,
+    site: str = ALL,
+    segment: str = ALL,
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """`series_for_metrics` and a sentence for each stored total too large to be real (left out)."""
     totals, cells = read_totals(store, cfg, all_measures(metrics), end, service, site, segment)
-    return {
+    series = {
         m.id: compute.compute_series(
             cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells
         )
         for m in metrics
     }
+    return series, compute.describe_implausible(cfg, totals)
 
 
 def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Overview | None:
@@ -125,7 +141,7 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
     months = [m for m in store.months_with_data(all_measures(metrics)) if m >= cfg.first_month]
     if not months:
         return None
-    full = series_for_metrics(store, cfg, metrics, months[-1])
+    full, problems = series_and_problems(store, cfg, metrics, months[-1])
     states = completeness.overview_month_states(cfg, full, months)
     month = to_month(month) if month else completeness.opening_month(states) or months[-1]
     series = {metric_id: frame[frame["month"] <= month].reset_index(drop=True) for metric_id, frame in full.items()}
@@ -144,13 +160,17 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
         month_states=states,
         sources={metric_id: provenance.describe(frame, month) for metric_id, frame in sources_by_metric.items()},
         latest_upload=latest,
+        problems=problems,
     )
 
 
 def load_report(store: Store, cfg: Config, month: dt.date) -> pd.DataFrame:
-    """`python -m metrics report`: one row per metric at the system total for a month."""
-    series = series_for_metrics(store, cfg, cfg.metrics, month)
-    return compute.report_frame(cfg, series, month)
+    """`python -m metrics report`: one row per metric at the system total for a month. Sentences about
+    stored totals too large to be real (left out) are in `frame.attrs["problems"]`."""
+    series, problems = series_and_problems(store, cfg, cfg.metrics, month)
+    frame = compute.report_frame(cfg, series, month)
+    frame.attrs["problems"] = problems
+    return frame
 
 
 def report_months(cfg: Config, end: dt.date) -> list[dt.date]:
@@ -624,6 +644,8 @@ def save_review(
     ValueError (who/when/whose missing); nothing is written then, and no earlier review is ever changed."""
     if not (organisation or "").strip():
         raise ValueError("Say which organisation's position this review records before saving.")
+    recorded_by = require_length(recorded_by, MAX_NAME_CHARS, "name in Recorded by")
+    note = require_length(note, MAX_NOTE_CHARS, "note")
     prepared = assessment.prepare_review(frame, requirements, first_row=first_row)
     return store.record_review(
         prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
+import os
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,10 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from data.demo import build_demo_store
-from data.store import Store, StoreError
+from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
+from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
 
 if TYPE_CHECKING:
@@ -53,7 +57,7 @@ def get_config() -> Config:
         return _config()
     except ConfigError as exc:
         st.error("The dashboard cannot start because config.yaml has problems:")
-        st.markdown("\n".join(f"- {html.escape(p)}" for p in exc.problems))
+        st.markdown("\n".join(f"- {escape_markdown(p)}" for p in exc.problems))
         st.stop()
         raise  # unreachable: st.stop() ends the script run
 
@@ -75,7 +79,7 @@ def get_store() -> Store:
     try:
         return _store(str(path))
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
         raise
 
@@ -157,7 +161,7 @@ def tile_html(row: dict, extra_html: str = "", source: str = "") -> str:
     extra = f'<div class="extra">{extra_html}</div>' if extra_html else ""
     if source:
         extra += (f'<details class="tile-source"><summary>Where this number comes from</summary>'
-                  f"{html.escape(source)}</details>")
+                  f"{escape_markdown(source)}</details>")
     return (
         f'<div class="metric-tile" role="group" aria-label="{html.escape(row["label"])}">'
         f'<div class="label">{html.escape(row["label"])}</div>'
@@ -182,6 +186,48 @@ def render_tiles(
                 tile_html(row, (extra or {}).get(row["metric"], ""), (sources or {}).get(row["metric"], "")),
                 unsafe_allow_html=True,
             )
+
+
+_LOG = logging.getLogger("recovery_dashboard")
+# Set by the test suite so that an unexpected error still fails the test that met it.
+RAISE_ERRORS_VARIABLE = "RECOVERY_RAISE_ERRORS"
+
+
+def report_unexpected_error(exc: Exception) -> str:
+    """What a viewer sees when a page fails unexpectedly: a sentence and a reference id; the details
+    (with the same id) go to the server's log, never to the browser. Returns the reference."""
+    reference = uuid.uuid4().hex[:8].upper()
+    _LOG.error("Unexpected error on a page, reference %s", reference, exc_info=exc)
+    if isinstance(exc, StoreError):
+        st.error(escape_markdown(str(exc)), icon=":material/error:")
+    elif is_disk_full(exc):
+        st.error(escape_markdown(disk_full_message(db_path())), icon=":material/error:")
+    else:
+        st.error(
+            "Something went wrong while showing this page, so it stopped. Please try again; if it happens again, "
+            f"tell the dashboard's administrator the reference **{reference}** (the details are in the server's "
+            "log under it).",
+            icon=":material/error:",
+        )
+    if os.environ.get(RAISE_ERRORS_VARIABLE):
+        raise exc
+    return reference
+
+
+def show_message(kind: str, text: str, **kwargs) -> None:
+    """st.success / info / warning / error for a sentence that may carry user text (a file name, a
+    name, a cell): shown exactly as written, never as markdown."""
+    getattr(st, kind)(escape_markdown(text), **kwargs)
+
+
+def show_text_table(frame: pd.DataFrame, **kwargs) -> None:
+    """st.table (which renders markdown in cells) for a frame that may hold user text: every cell and
+    label shown as written."""
+    safe = frame.map(lambda v: escape_markdown(v) if isinstance(v, str) else v)
+    safe.index = [escape_markdown(v) if isinstance(v, str) else v for v in safe.index]
+    safe.index.name = frame.index.name
+    safe.columns = [escape_markdown(c) for c in frame.columns]
+    st.table(safe, **kwargs)
 
 
 def figures_as_at(store: Store) -> str:
@@ -211,7 +257,7 @@ def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months"
 def download_csv(frame: pd.DataFrame, *, file_name: str, key: str, label: str = CSV_LABEL) -> None:
     """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas."""
     st.download_button(
-        label, data=charts.safe_csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
+        label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
         icon=":material/download:",
     )
 
@@ -315,8 +361,8 @@ def commentary_html(note: dict | None) -> str:
         body = body[:TILE_COMMENTARY_CHARS].rsplit(" ", 1)[0] + "…"
     versions = int(note.get("versions", 1) or 1)
     earlier = f" · {versions - 1} earlier version{'s' if versions > 2 else ''}" if versions > 1 else ""
-    byline = f'{html.escape(str(note["written_by"]))}, {format_uk_time(note["written_at"])}{earlier}'
-    return f'<div class="tile-commentary">{html.escape(body)}<div class="byline">— {byline}</div></div>'
+    byline = f'{escape_markdown(note["written_by"])}, {format_uk_time(note["written_at"])}{earlier}'
+    return f'<div class="tile-commentary">{escape_markdown(body)}<div class="byline">— {byline}</div></div>'
 
 
 # --- discharges, primary care, inequalities, assessment, coverage pages (issue 5) -----------------

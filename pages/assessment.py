@@ -1,15 +1,15 @@
 """Phase 3 assessment & milestones: each requirement's RAG over review dates, and the plan's milestones."""
 
 import datetime as dt
-import re
 
 import streamlit as st
 
 from metrics import assessment, charts
 from metrics.months import format_uk_time
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, escape_markdown
 from metrics.sources import SPECIALIST_TRUST
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
-from pages._shared import download_csv, get_config, get_store, page_header
+from pages._shared import download_csv, get_config, get_store, page_header, show_message
 
 cfg = get_config()
 store = get_store()
@@ -21,7 +21,7 @@ page_header(
     "and the One Bromley recovery plan's milestones",
 )
 if SAVED in st.session_state:
-    st.success(st.session_state.pop(SAVED), icon="✅")
+    show_message("success", st.session_state.pop(SAVED), icon="✅")
 
 
 def highlight_overdue(row) -> list[str]:
@@ -32,12 +32,7 @@ def highlight_overdue(row) -> list[str]:
 
 def show_problems(problems: list[str]) -> None:
     st.error("The review was not saved; nothing has changed. Please fix:\n\n"
-             + "\n".join(f"- {as_plain_text(p)}" for p in problems))
-
-
-def as_plain_text(text: str) -> str:
-    # A cell an analyst typed (say "*A1.1*") must read exactly as typed, not as markdown.
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+             + "\n".join(f"- {escape_markdown(p)}" for p in problems))
 
 
 organisations = load_assessment(store, cfg).organisations
@@ -96,8 +91,8 @@ if not page.requirements.empty and not page.counts.empty:
         )
     review = page.reviews[page.reviews["review_id"] == review_id].iloc[0]
     st.caption(
-        f"Review of {page.labels[review_id]}, recorded by {review['recorded_by']} on "
-        f"{format_uk_time(review['recorded_at'])}" + (f". {review['note']}" if review["note"] else ".")
+        f"Review of {page.labels[review_id]}, recorded by {escape_markdown(review['recorded_by'])} on "
+        f"{format_uk_time(review['recorded_at'])}" + (f". {escape_markdown(review['note'])}" if review["note"] else ".")
     )
     table = assessment.filter_review_table(assessment.review_table(page.requirements, page.rows_for(review_id)),
                                            rags, sections)
@@ -174,9 +169,10 @@ if not page.requirements.empty:
             review_date = st.date_input("Review date", value=dt.date.today(), format="DD/MM/YYYY",
                                         key="assessment_review_date")
         with middle:
-            recorded_by = st.text_input("Recorded by", key="assessment_recorded_by", placeholder="Your name")
+            recorded_by = st.text_input("Recorded by", key="assessment_recorded_by", placeholder="Your name",
+                                        max_chars=MAX_NAME_CHARS)
         with right:
-            note = st.text_input("Note (optional)", key="assessment_note",
+            note = st.text_input("Note (optional)", key="assessment_note", max_chars=MAX_NOTE_CHARS,
                                  placeholder="e.g. Agreed at the One Bromley Executive")
 
         def save_and_confirm(read_frame, *, note: str, source: str, first_row: int) -> None:
@@ -205,7 +201,8 @@ if not page.requirements.empty:
                    "it. The review date, your name and the note above are used for it.")
         download_csv(template, file_name="phase3-review-template.csv", key="assessment_template_csv",
                      label="Download the template (CSV)")
-        upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload")
+        upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload",
+                                  max_upload_size=int(cfg.upload.max_file_mb))
         if st.button("Save the uploaded file as a new review", key="assessment_upload_save",
                      disabled=upload is None, icon=":material/upload_file:"):
             save_and_confirm(lambda: assessment.read_review_csv(upload.getvalue()),

@@ -1,10 +1,9 @@
 """Data coverage & history: what has arrived, what has not, what was restated, and what each figure means."""
 
-import html
-
 import streamlit as st
 
 from metrics import coverage
+from metrics.safe_text import escape_markdown
 from metrics.views import load_coverage
 from pages._shared import download_csv, get_config, get_store, page_header
 
@@ -60,7 +59,8 @@ if page.months:
     st.markdown(coverage.coverage_grid_html(page.metric_matrix, "Completeness by metric and month"),
                 unsafe_allow_html=True)
     if page.partial_months:
-        st.markdown("**Partial months**\n\n" + "\n".join(f"- {html.escape(line)}" for line in page.partial_months))
+        lines = "\n".join(f"- {escape_markdown(line)}" for line in page.partial_months)
+        st.markdown(f"**Partial months**\n\n{lines}")
 
 st.subheader("Latest upload of each measure")
 if page.latest_uploads.empty:

@@ -11,7 +11,7 @@ import streamlit as st
 from metrics.months import format_month_long
 from metrics.services import ALL, choice_query_params, parse_service_choice
 from metrics.views import load_my_service, load_service_sites
-from pages._shared import get_config, get_store, page_header, render_metric_chart, tile_html
+from pages._shared import get_config, get_store, page_header, render_metric_chart, show_message, tile_html
 
 KEYS = {"service": "my_service_service", "site": "my_service_site", "segment": "my_service_segment"}
 # The link last applied to the widgets: a different link (opened, or edited by hand) is applied anew.
@@ -31,7 +31,7 @@ if st.session_state.get(APPLIED_LINK) != link or any(key not in st.session_state
 # The link's problems stand until the reader has chosen in place of every unknown name.
 if any(st.session_state[key] is None for key in KEYS.values()):
     for problem in choice.problems:
-        st.warning(problem, icon="⚠️")
+        show_message("warning", problem, icon="⚠️")
 
 left, middle, right = st.columns(3)
 with left:

@@ -11,6 +11,7 @@ from metrics.charts import build_spc_chart, build_trajectory_chart
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
 from metrics.provenance import describe_figures_as_at
+from metrics.safe_text import MAX_NAME_CHARS, escape_markdown
 from metrics.views import (
     load_commentary,
     load_commentary_versions,
@@ -26,6 +27,8 @@ from pages._shared import (
     month_picker,
     page_header,
     render_tiles,
+    show_message,
+    show_text_table,
     spc_icon_html,
 )
 
@@ -48,8 +51,8 @@ if month != overview.month:
 with right:
     st.markdown(
         f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{format_uk_time(overview.figures_as_at)}</b>"
-        f"{html.escape(describe_figures_as_at(overview.latest_upload))}. Activity is compared with the same month of "
-        "2019/20, over the same services and sites.</div>",
+        f"{escape_markdown(describe_figures_as_at(overview.latest_upload))}. Activity is compared with the same "
+        "month of 2019/20, over the same services and sites.</div>",
         unsafe_allow_html=True,
     )
 if overview.month_states.get(overview.month) == "partial":
@@ -57,6 +60,9 @@ if overview.month_states.get(overview.month) == "partial":
         f"{format_month_long(overview.month)} is a partial month: some expected figures have not arrived, so tiles "
         "show what has arrived with no RAG status and no SPC icons. The Overview opens on the latest complete month."
     )
+# Stored totals too large to be real are left out of the figures, and said so.
+for problem in overview.problems:
+    show_message("warning", problem, icon=":material/warning:")
 spc = spc_for_metrics(cfg, overview.series)
 commentary = load_commentary(store, cfg, overview.month)
 
@@ -90,11 +96,11 @@ if problem:
     st.warning(problem)
 else:
     comparison = load_review(store, cfg, previous, current)
-    st.markdown("\n\n".join(review.describe_review(comparison, store.is_demo())))
-    st.table(review.summary_table(comparison))
+    st.markdown("\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store.is_demo())))
+    show_text_table(review.summary_table(comparison))
     if len(comparison.restatements):
         st.markdown("**Values restated since the previous review**")
-        st.table(review.restatement_table(comparison))
+        show_text_table(review.restatement_table(comparison))
 
 # --- board pack -----------------------------------------------------------------------------------------
 st.subheader("Board pack")
@@ -114,7 +120,7 @@ if pack_columns[1].button("Download board pack", type="primary", key="overview_p
         st.session_state["overview_pack"] = {"month": overview.month, "format": pack_format, "data": data}
     except PackError as exc:
         bar.empty()
-        st.error(str(exc))
+        show_message("error", str(exc))
 built = st.session_state.get("overview_pack")
 if built and built["month"] == overview.month and built["format"] == pack_format:
     name = pack_file_name(cfg, overview.month, pack_format)
@@ -160,12 +166,12 @@ with st.form("overview_commentary_form", clear_on_submit=True):
         f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
         key="overview_commentary_text",
     )
-    author = st.text_input("Your name", key="overview_commentary_author")
+    author = st.text_input("Your name", key="overview_commentary_author", max_chars=MAX_NAME_CHARS)
     if st.form_submit_button("Save commentary"):
         try:
             save_commentary(store, cfg, chosen, overview.month, body, author)
         except ValueError as exc:
-            st.error(str(exc))
+            show_message("error", str(exc))
         else:
             # Run the page again so the tile above shows the new text at once.
             st.session_state["overview_commentary_saved"] = (

@@ -6,8 +6,8 @@ import streamlit as st
 
 from data import ingest
 from data.store import StoreError
-from metrics.charts import safe_csv_bytes
-from pages._shared import get_config, get_store, page_header
+from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, csv_bytes, escape_markdown
+from pages._shared import get_config, get_store, page_header, show_message, show_text_table
 
 # Up to this many problems show as a table whose sentences wrap; a longer list scrolls in a grid.
 WRAPPED_TABLE_LIMIT = 200
@@ -16,11 +16,11 @@ WRAPPED_TABLE_LIMIT = 200
 def show_problems(problems: list, *, key: str) -> None:
     """The problems as a table (row, column, what to fix) and as a CSV to work through in Excel."""
     if len(problems) <= WRAPPED_TABLE_LIMIT:
-        st.table(ingest.problem_table(problems, markdown=True), hide_index=True)
+        show_text_table(ingest.problem_table(problems), hide_index=True)
     else:
         st.dataframe(ingest.problem_table(problems), hide_index=True, width="stretch", key=key)
     st.download_button(
-        "Download this list (CSV)", data=safe_csv_bytes(ingest.problem_table(problems)), file_name=f"{key}.csv",
+        "Download this list (CSV)", data=csv_bytes(ingest.problem_table(problems)), file_name=f"{key}.csv",
         mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
     )
 
@@ -36,7 +36,7 @@ page_header(
 
 # A message from the last action (load or undo) survives the rerun that follows it.
 if "upload_message" in st.session_state:
-    st.success(st.session_state.pop("upload_message"), icon=":material/check_circle:")
+    show_message("success", st.session_state.pop("upload_message"), icon=":material/check_circle:")
 
 st.subheader("1. Start from a template")
 st.caption(
@@ -63,7 +63,7 @@ for column, (layout, label) in zip(
 st.subheader("2. Choose the file")
 uploaded = st.file_uploader(
     f"CSV file (UTF-8 or Windows-1252; comma, semicolon or tab separated; up to {cfg.upload.max_file_mb:g} MB)",
-    key="upload_file",
+    key="upload_file", max_upload_size=int(cfg.upload.max_file_mb),
 )
 
 check = None
@@ -85,15 +85,15 @@ if check is not None:
     st.subheader("3. Check")
     if not check.ok:
         st.error(
-            f"**{check.error_count:,} problem(s) in {check.file_name}.** Fix them in the spreadsheet and upload the "
-            "file again. Nothing has been changed.",
+            f"**{check.error_count:,} problem(s) in {escape_markdown(check.file_name)}.** Fix them in the spreadsheet "
+            "and upload the file again. Nothing has been changed.",
             icon=":material/error:",
         )
         if check.error_count > len(check.errors):
             st.caption(f"Showing the first {len(check.errors):,} of {check.error_count:,} problems.")
         show_problems(check.errors, key="upload_problems")
     else:
-        st.info(ingest.summary_text(check), icon=":material/info:")
+        show_message("info", ingest.summary_text(check), icon=":material/info:")
     if check.warnings:
         st.warning(f"**{check.warning_count:,} warning(s)** — please check these figures.", icon=":material/warning:")
         show_problems(check.warnings, key="upload_warnings")
@@ -124,8 +124,10 @@ if check is not None and check.ok:
         st.info("There is nothing to load: the store already holds exactly these figures.", icon=":material/info:")
     else:
         st.subheader("5. Confirm")
-        who = st.text_input("Your name (kept with the upload)", key="upload_by")
-        note = st.text_area("Note (optional): what the file is and why it is loaded", key="upload_note")
+        who = st.text_input("Your name (kept with the upload)", key="upload_by", max_chars=MAX_NAME_CHARS)
+        note = st.text_area(
+            "Note (optional): what the file is and why it is loaded", key="upload_note", max_chars=MAX_NOTE_CHARS
+        )
         load_anyway = False
         if check.needs_confirmation:
             load_anyway = st.checkbox(
@@ -141,7 +143,7 @@ if check is not None and check.ok:
             try:
                 result = ingest.commit_upload(store, check, uploaded_by=who, note=note, load_anyway=load_anyway)
             except (ingest.UploadRefused, StoreError) as exc:
-                st.error(str(exc), icon=":material/error:")
+                show_message("error", str(exc), icon=":material/error:")
             else:
                 st.session_state["upload_message"] = ingest.describe_commit(result, check)
                 st.session_state.pop("upload_check_state", None)
@@ -160,19 +162,21 @@ else:
         with left:
             chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, key="undo_choice")
         with right:
-            undone_by = st.text_input("Your name", key="undo_by")
+            undone_by = st.text_input("Your name", key="undo_by", max_chars=MAX_NAME_CHARS)
         if st.button("Undo this upload…", key="undo_start", disabled=not undone_by.strip()):
             st.session_state["undo_pending"] = chosen
         pending = st.session_state.get("undo_pending")
         if pending is not None and pending in committed:
-            st.warning(f"Undo {committed[pending]}? This cannot be reversed except by loading the file again.")
+            show_message(
+                "warning", f"Undo {committed[pending]}? This cannot be reversed except by loading the file again."
+            )
             yes, no = st.columns(2)
             if yes.button(f"Yes, undo upload {pending}", type="primary", key="undo_confirm"):
                 st.session_state.pop("undo_pending")
                 try:
                     result = store.undo_upload(pending, undone_by)
                 except StoreError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    show_message("error", str(exc), icon=":material/error:")
                 else:
                     st.session_state["upload_message"] = ingest.describe_undo(result)
                     st.session_state.pop("upload_check_state", None)

@@ -85,3 +85,10 @@ def restated_demo_db(tmp_path: Path, restated_demo_file: Path) -> Path:
     target = tmp_path / "restated.duckdb"
     shutil.copyfile(restated_demo_file, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def raise_page_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages show an unexpected error as a sentence and a reference id; under test it is raised as well,
+    so AppTest's `at.exception` still catches it."""
+    monkeypatch.setenv("RECOVERY_RAISE_ERRORS", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,12 @@ def open_page(db: Path, monkeypatch, page: str | None = None) -> AppTest:
     return at.switch_page(page).run() if page else at
 
 
+def plain(text: str) -> str:
+    """What a reader sees of markdown that `escape_markdown` wrote: character references decoded and
+    the invisible word joiners (which stop addresses becoming links) removed."""
+    return html.unescape(text).replace("\u2060", "")
+
+
 def build_calls_only_store(db: Path) -> Path:
     """A store with an upload record but no figures except one month of SPA welfare calls."""
     with Store(db) as store:
@@ -31,3 +38,46 @@ def build_calls_only_store(db: Path) -> Path:
             file_name="calls.csv", sha256="x", uploaded_by="analyst",
         )
     return db
+
+
+# --- a store full of the red team's payloads (issues 13 and 17) ------------------------------------------
+
+FILE_NAME = "![x](http://h/x.png).csv"
+NAME = "[x](javascript:alert(1))"
+NOTE = "<img src=x onerror=alert(1)>\n\n# heading"
+COMMENTARY = "All fine.\n\n# ALL TARGETS MET - NO ACTION NEEDED\n\n![x](http://h/beacon.png) [x](http://h)"
+HYPERLINK = '=HYPERLINK("http://evil.example","Open")'
+
+
+def build_hostile_store(path: Path) -> Path:
+    """The demonstration data loaded 30 days ago; 3 days ago a file with a hostile name, loaded by a
+    hostile name with a hostile note, restating CT tests at the PRUH for October 2020; commentary and a
+    Phase 3 review written with the payloads."""
+    from data.demo import DEMO_FILE_NAME, build_demo_frame
+    from data.demo_plan import build_demo_plan
+    from data.store import utc_now
+    from metrics import assessment, views
+    from metrics.config import load_config
+
+    cfg = load_config()
+    now = utc_now()
+    frame = build_demo_frame(cfg)
+    with Store(path) as store:
+        build_demo_plan(store)
+        store.commit_rows(frame, file_name=DEMO_FILE_NAME, sha256="demo", uploaded_by="Demo builder", kind="demo",
+                          now=now - dt.timedelta(days=30))
+        rows = frame[(frame["measure"] == "ct_tests") & (frame["month"] == dt.date(2020, 10, 1))
+                     & (frame["site"] == "PRUH") & (frame["segment"] == "All")].copy()
+        rows["value"] = 1600.0
+        store.commit_rows(rows, file_name=FILE_NAME, sha256="hostile", uploaded_by=NAME, note=NOTE,
+                          now=now - dt.timedelta(days=3))
+        for metric in ("ct_activity", "mri_activity"):
+            store.add_commentary(metric, dt.date(2021, 3, 1), COMMENTARY, NAME)
+        requirements = store.requirements()
+        latest = int(store.assessment_reviews()["review_id"].max())
+        template = assessment.review_template(requirements, store.assessment_rows([latest]))
+        template.loc[0, "assessment"] = COMMENTARY
+        template.loc[1, "lead_role"] = HYPERLINK
+        views.save_review(store, requirements, template, review_date=dt.date(2020, 9, 10), recorded_by=NAME,
+                          note=NOTE, based_on=latest)
+    return path

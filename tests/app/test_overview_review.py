@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.store import Store
 from metrics import views
+from tests.app.kit import plain
 from tests.conftest import RESTATED_FILE_NAME
 from tests.paths import APP_PATH, PROJECT_ROOT
 
@@ -48,7 +49,7 @@ def tiles(at: AppTest) -> dict[str, str]:
 
 
 def table_text(at: AppTest) -> str:
-    return " ".join(t.value.to_string() for t in at.table)
+    return plain(" ".join(t.value.to_string() for t in at.table))
 
 
 def test_every_tile_shows_its_variation_and_assurance_icons_with_a_sentence(demo_app, demo_db, cfg) -> None:

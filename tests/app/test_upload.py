@@ -5,7 +5,6 @@ the page is driven exactly as an analyst would drive it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
-from tests.app.kit import open_page
+from tests.app.kit import open_page, plain
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 APRIL = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n2021-04,ct_tests,ORPINGTON,500\n"
@@ -32,7 +31,7 @@ def table(at: AppTest, columns: list[str]) -> pd.DataFrame:
     """The first grid or static table whose columns start with `columns` (static tables render
     Markdown, so their text comes escaped: unescape it)."""
     frames = [d.value for d in at.dataframe]
-    frames += [t.value.map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v) for t in at.table]
+    frames += [t.value.map(lambda v: plain(v) if isinstance(v, str) else v) for t in at.table]
     found = [f for f in frames if f.columns.tolist()[: len(columns)] == columns]
     assert found, f"no table with columns {columns}"
     return found[0]
@@ -88,7 +87,7 @@ def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: Ap
     app.run()
     app.button(key="upload_confirm").click().run()
     assert not app.exception
-    assert any("as upload 2: 2 new" in s.value for s in app.success)
+    assert any("as upload 2: 2 new" in plain(s.value) for s in app.success)
     latest = history(app).iloc[0]
     assert (latest["Upload"], latest["File"], latest["By"], latest["New"], latest["Note"]) == (
         2, "april.csv", "Ann Analyst", 2, "April CT by site"
@@ -100,10 +99,10 @@ def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: Ap
     app.text_input(key="undo_by").input("Rita Reviewer")
     app.run()
     app.button(key="undo_start").click().run()
-    assert any("Undo upload 2: april.csv" in w.value for w in app.warning)
+    assert any("Undo upload 2: april.csv" in plain(w.value) for w in app.warning)
     app.button(key="undo_confirm").click().run()
     assert not app.exception
-    assert any("Upload 2 was undone: 2 value(s)" in s.value for s in app.success)
+    assert any("Upload 2 was undone: 2 value(s)" in plain(s.value) for s in app.success)
     assert history(app).iloc[0]["Status"].startswith("Undone")
     assert history(app).iloc[0]["Status"].endswith("by Rita Reviewer")
     after = facts(demo_db)
@@ -114,7 +113,7 @@ def test_an_invalid_file_shows_the_problem_table_and_changes_nothing(app: AppTes
     before = facts(demo_db)
     choose_file(app, "combination.csv", (FIXTURES / "bad" / "combination.csv").read_bytes())
     assert not app.exception
-    assert any("7 problem(s) in combination.csv" in e.value and "Nothing has been changed" in e.value
+    assert any("7 problem(s) in combination.csv" in plain(e.value) and "Nothing has been changed" in plain(e.value)
                for e in app.error)
     listed = problems(app)
     assert listed[["Row", "Column"]].values.tolist()[:3] == [[3, "period"], [4, "measure"], [5, "service"]]
@@ -142,7 +141,7 @@ def test_warnings_need_an_explicit_load_anyway(app: AppTest, demo_db: Path) -> N
     app.checkbox(key="upload_load_anyway").check().run()
     assert not app.button(key="upload_confirm").disabled
     app.button(key="upload_confirm").click().run()
-    assert any("0 new, 1 changed" in s.value for s in app.success)
+    assert any("0 new, 1 changed" in plain(s.value) for s in app.success)
 
 
 def test_an_identical_reupload_has_nothing_to_load(app: AppTest) -> None:
@@ -151,7 +150,7 @@ def test_an_identical_reupload_has_nothing_to_load(app: AppTest) -> None:
     app.button(key="upload_confirm").click().run()
     assert history(app)["Upload"].tolist() == [2, 1]
     app.run()  # the same file is still chosen: it is checked again against the new state of the store
-    assert any("nothing to load" in i.value for i in app.info)
+    assert any("nothing to load" in plain(i.value) for i in app.info)
     assert not [b for b in app.button if b.key == "upload_confirm"]
 
 
@@ -170,5 +169,6 @@ def test_undo_is_refused_when_a_later_upload_changed_the_same_values(app: AppTes
     app.button(key="undo_start").click().run()
     app.button(key="undo_confirm").click().run()
     assert not app.exception
-    assert any("Upload 2 cannot be undone" in e.value and "upload 3 (april-fix.csv" in e.value for e in app.error)
+    assert any("Upload 2 cannot be undone" in plain(e.value) and "upload 3 (april-fix.csv" in plain(e.value)
+               for e in app.error)
     assert history(app)["Status"].tolist() == ["Committed"] * 3

@@ -53,7 +53,7 @@ def test_report_refuses_a_bad_month_with_a_sentence(demo_db, capsys):
 
 def test_report_on_a_missing_store_says_so(tmp_path, capsys):
     assert metrics_main(["report", "--month", "2020-07", "--db", str(tmp_path / "none.duckdb")]) == 2
-    assert "could not be opened" in capsys.readouterr().err
+    assert "There is no store at" in capsys.readouterr().err
 
 
 def test_export_shows_the_published_figures_at_the_system_total(demo_db, tmp_path):

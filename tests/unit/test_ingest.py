@@ -65,7 +65,7 @@ BAD_FILES: dict[str, list[tuple[str, int | None, str | None]]] = {
     "value_negative.csv": [("negative_value", 3, "value")],
     "value_infinite.csv": [("value_not_finite", 2, "value")],
     "value_nan.csv": [("value_not_finite", 2, "value")],
-    "value_overflows.csv": [("value_not_finite", 2, "value")],
+    "value_overflows.csv": [("value_too_large", 2, "value")],
     "value_empty.csv": [("missing_value", 2, "value")],
     "value_decimal_comma.csv": [("value_not_number", 2, "value")],
     "value_space_thousands.csv": [("value_not_number", 2, "value")],
@@ -204,7 +204,7 @@ def test_accepted_values_are_read_as_numbers(text: str, value: float) -> None:
 @pytest.mark.parametrize(
     "text, kind",
     [("", "missing_value"), ("-5", "negative_value"), ("inf", "value_not_finite"), ("NaN", "value_not_finite"),
-     ("1e999", "value_not_finite"), ("12a", "value_not_number"), ("1,5", "value_not_number"),
+     ("1e999", "value_too_large"), ("12a", "value_not_number"), ("1,5", "value_not_number"),
      ("1_000", "value_not_number"), ("=A1", "formula"), ("@x", "formula"), ("+5", "formula")],
 )
 def test_refused_values_say_why(text: str, kind: str) -> None:
@@ -401,8 +401,8 @@ def test_problem_table_is_ready_to_show(cfg: Config) -> None:
 def test_text_shown_in_a_markdown_table_is_escaped(cfg: Config) -> None:
     check = check_upload(csv_bytes(["2020-07,[x](http://evil),,,1"]), "m.csv", cfg)
     shown = problem_table(check.errors, markdown=True).iloc[0]["What to fix"]
-    assert shown.startswith("'\\[x\\]\\(http\\://evil\\)' is not a measure")
-    assert escape_markdown("ct_tests *bold*") == "ct\\_tests \\*bold\\*"
+    assert shown.startswith("'&#91;x&#93;(http:\u2060//evil)' is not a measure")
+    assert escape_markdown("ct_tests *bold*") == "ct&#95;tests &#42;bold&#42;"
 
 
 # --- templates -------------------------------------------------------------------------------------------
@@ -499,9 +499,10 @@ def test_cli_says_so_when_the_dashboard_holds_the_store(demo_db: Path, capsys) -
         assert main(["load", str(GOOD / "plain.csv"), "--by", "Ann", "--yes", "--db", str(demo_db)]) == EXIT_ERROR
         err = capsys.readouterr().err
         assert "in use by another program" in err and "Traceback" not in err
-        # validate still checks the file on its own, and says so
-        assert main(["validate", str(GOOD / "plain.csv"), "--db", str(demo_db)]) == EXIT_OK
-        assert "checked on its own" in capsys.readouterr().err
+        # validate checks the file on its own, says so, and does not call it valid (load would refuse it)
+        assert main(["validate", str(GOOD / "plain.csv"), "--db", str(demo_db)]) == EXIT_ERROR
+        captured = capsys.readouterr()
+        assert "checked on its own" in captured.err and "valid" not in captured.out
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)

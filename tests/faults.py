@@ -1,0 +1,26 @@
+"""Faults tests inject: a disk that fills up during a write."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+class FullDisk:
+    """A cursor whose writes fail as DuckDB's do when the disk is full."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self._cursor = cursor
+
+    def execute(self, sql: str, *args, **kwargs):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise duckdb.IOException('IO Error: Could not write file "store.duckdb.wal": No space left on device')
+        return self._cursor.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor.close()
