@@ -10,6 +10,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
+from metrics.sources import SPECIALIST_TRUST
 from tests.paths import APP_PATH
 
 # A whole page run on the demo store takes a few seconds; on a loaded CI machine allow far more.
@@ -79,5 +80,5 @@ def build_hostile_store(path: Path) -> Path:
         template.loc[0, "assessment"] = COMMENTARY
         template.loc[1, "lead_role"] = HYPERLINK
         views.save_review(store, requirements, template, review_date=dt.date(2020, 9, 10), recorded_by=NAME,
-                          note=NOTE, based_on=latest)
+                          note=NOTE, based_on=latest, organisation=SPECIALIST_TRUST)
     return path

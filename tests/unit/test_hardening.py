@@ -140,7 +140,7 @@ def test_2_a_review_with_a_bare_cr_before_a_formula_downloads_safely(demo_store:
     template.loc[0, "assessment"] = CR_FORMULA
     template.loc[1, "lead_role"] = "-2+3+cmd|' /C calc'!A0"
     new_id = views.save_review(demo_store, requirements, template, review_date=dt.date(2020, 9, 10),
-                               recorded_by="@Rita", note="\t=1+1", based_on=latest)
+                               recorded_by="@Rita", note="\t=1+1", based_on=latest, organisation="One Bromley")
     table = assessment.review_table(requirements, demo_store.assessment_rows([new_id]))
     for frame in (table, demo_store.assessment_reviews()):
         assert formula_cells(csv_bytes(frame).decode("utf-8-sig")) == []
