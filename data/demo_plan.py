@@ -28,8 +28,10 @@ import datetime as dt
 import pandas as pd
 
 from data.store import Store
+from metrics.access import Actor
 
 DEMO_RECORDER = "Demonstration data builder"
+DEMO_PLAN_ACTOR = Actor.system(DEMO_RECORDER)
 FIRST_REVIEW = dt.date(2020, 8, 3)
 SECOND_REVIEW = dt.date(2020, 8, 27)
 FIRST_NOTE = (
@@ -404,16 +406,16 @@ def build_demo_plan(store: Store) -> list[int]:
     are kept exactly as a review recorded in the dashboard would be. A store that already holds
     reviews or milestones keeps them and gets no second copy.
     """
-    store.add_requirements(requirements_frame())
+    store.add_requirements(requirements_frame(), actor=DEMO_PLAN_ACTOR)
     reviews = store.assessment_reviews()
     if reviews.empty:
         first = store.record_review(
-            review_frame(0), review_date=FIRST_REVIEW, recorded_by=DEMO_RECORDER, note=FIRST_NOTE
+            review_frame(0), review_date=FIRST_REVIEW, actor=DEMO_PLAN_ACTOR, note=FIRST_NOTE
         )
         store.record_review(
-            review_frame(1), review_date=SECOND_REVIEW, recorded_by=DEMO_RECORDER, note=SECOND_NOTE, based_on=first
+            review_frame(1), review_date=SECOND_REVIEW, actor=DEMO_PLAN_ACTOR, note=SECOND_NOTE, based_on=first
         )
         reviews = store.assessment_reviews()
     if store.milestones().empty:
-        store.add_milestones(milestones_frame())
+        store.add_milestones(milestones_frame(), actor=DEMO_PLAN_ACTOR)
     return [int(i) for i in reviews["review_id"]]

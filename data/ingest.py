@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
+from metrics.access import Actor
 from metrics.config import Config, normalise_name
 from metrics.months import format_month, format_uk_time
 
@@ -1146,17 +1147,16 @@ def _number(value: float) -> str:
 
 
 def commit_upload(
-    store: Store, check: UploadCheck, *, uploaded_by: str, note: str = "", load_anyway: bool = False
+    store: Store, check: UploadCheck, *, actor: Actor, note: str = "", load_anyway: bool = False
 ) -> CommitResult:
-    """Commit a checked file in one transaction (Store.commit_rows). Refuses — changing nothing — a
-    file with errors, an unchecked one, or one with warnings unless `load_anyway`."""
+    """Commit a checked file in one transaction (Store.commit_rows) as `actor`, who needs the analyst
+    role. Refuses — changing nothing — a file with errors, an unchecked one, or one with warnings
+    unless `load_anyway`."""
     if not check.ok:
         raise UploadRefused(
             f"{check.file_name} has {check.error_count:,} problem(s); fix them and upload it again. "
             "Nothing was changed."
         )
-    if not uploaded_by or not uploaded_by.strip():
-        raise UploadRefused("Say who is loading the file (your name), then confirm again.")
     if not check.checked_against_store or check.rows is None:
         raise UploadRefused("The file has not been compared with the store yet; check it again before loading.")
     if check.needs_confirmation and not load_anyway:
@@ -1165,7 +1165,7 @@ def commit_upload(
             "figures are right."
         )
     return store.commit_rows(
-        check.rows, file_name=check.file_name, sha256=check.sha256, uploaded_by=uploaded_by.strip(), note=note.strip()
+        check.rows, file_name=check.file_name, sha256=check.sha256, actor=actor, note=note.strip()
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
+from tests.actors import named
 from tests.paths import APP_PATH
 
 # A whole page run on the demo store takes a few seconds; on a loaded CI machine allow far more.
@@ -28,6 +29,6 @@ def build_calls_only_store(db: Path) -> Path:
         store.commit_rows(
             pd.DataFrame([(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
                          columns=["month", "measure", "service", "site", "segment", "value"]),
-            file_name="calls.csv", sha256="x", uploaded_by="analyst",
+            file_name="calls.csv", sha256="x", actor=named("analyst"),
         )
     return db
