@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
@@ -115,8 +116,20 @@ def enforce(session: Session, store: Store) -> None:
     if session.local_mode:
         st.warning(LOCAL_MODE_WARNING, icon=":material/lock_open:")
     elif not st.session_state.get(LOGGED_KEY):
-        store.record_event(session.actor, "sign-in", "dashboard")
+        record_sign_in(session.actor, store)
         st.session_state[LOGGED_KEY] = True
+
+
+def record_sign_in(actor: Actor, store: Store) -> None:
+    """Log a sign-in once per sign-in, not once per browser tab or reload: the identity token's issue
+    time (`iat`) tells a new sign-in from a new session on the same identity cookie."""
+    issued = st.user.to_dict().get("iat")
+    what = "dashboard"
+    if isinstance(issued, int | float):
+        what = f"dashboard (identity token issued {pd.Timestamp(int(issued), unit='s'):%-d %b %Y %H:%M:%S} UTC)"
+    if what != "dashboard" and what in set(store.audit_log(who=actor.email, actions=["sign-in"])["what"]):
+        return
+    store.record_event(actor, "sign-in", what)
 
 
 def current_actor() -> Actor:
