@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from data.store import Store
+from metrics.access import LOCAL_MODE_WARNING
 from tests.e2e.harness import free_port, running_app, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
@@ -165,3 +166,20 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
     assert {"sign-in", "sign-out", "upload", "download"} <= set(events["action"])
     refused = events[(events["email"] == "mallory@example.com")].iloc[0]
     assert refused["action"] == "sign-in" and refused["outcome"].startswith("refused:")
+
+
+def test_local_mode_serves_this_machine_with_a_warning_and_refuses_every_other_address(
+    demo_db: Path, browser_page
+) -> None:
+    page = browser_page
+    with running_app(demo_db) as url:  # as `make run`: no [auth], 127.0.0.1
+        page.goto(f"{url}/overview")
+        wait_until_rendered(page)
+        page.get_by_text(LOCAL_MODE_WARNING).wait_for(timeout=TIMEOUT_MS)
+        assert "Upload data" in sidebar_links(page)
+    with running_app(demo_db, extra_args=["--server.address", "0.0.0.0"]) as url:
+        page.goto(f"{url}/overview")
+        page.get_by_text("with sign-in off, so anyone who can reach it could change figures: it refuses to serve",
+                         exact=False).wait_for(timeout=TIMEOUT_MS)
+        assert sidebar_links(page) == []
+        assert page.locator(".metric-tile").count() == 0
