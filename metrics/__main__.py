@@ -11,11 +11,13 @@ Ratios and shares are printed as fractions (0.854), not percents.
 from __future__ import annotations
 
 import argparse
+import getpass
 import math
 import sys
 from collections.abc import Callable
 
 from data.store import Store, StoreError
+from metrics.access import Actor
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import parse_month
 
@@ -155,12 +157,15 @@ def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
             sys.stderr.write(f"\r{fraction:4.0%} {text:<60}")
 
     try:
-        with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+        # Read-write only to append the download to the audit log.
+        with Store(resolve_db_path(cfg, args.db)) as store:
             data = build_pack(store, cfg, month, fmt, progress=report)
+            out.write_bytes(data)
+            store.record_event(Actor.command_line(getpass.getuser()), "download",
+                               f"board pack {month:%b %Y} ({fmt}) to {out}")
     except PackError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
-    out.write_bytes(data)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(f"Wrote the {fmt.upper()} board pack for {month:%B %Y} to {out} ({len(data) / 1e6:.1f} MB).")

@@ -182,3 +182,9 @@ def test_summary_rows_give_rag_in_words_and_icons_as_letters(demo_store: Store, 
     assert rows.loc["eConsult submissions", "assurance"] == "–"  # no target, so no assurance icon
     letters = {value.split(" ")[0] for value in rows["variation"]}
     assert letters <= {"~", "H", "L"} and len(letters) > 1
+
+
+def test_the_command_line_pack_is_logged_as_a_download(pdf_file: Path, pack_store: Path) -> None:
+    with Store(pack_store, read_only=True) as store:
+        event = store.audit_log(actions=["download"]).iloc[-1]
+    assert event["via"] == "command line" and event["what"].startswith("board pack Oct 2020 (pdf) to ")
