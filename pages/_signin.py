@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from data.ingest import escape_markdown
 from data.store import Store
 from metrics.access import (
     LOCAL_MODE_WARNING,
@@ -108,7 +109,7 @@ def enforce(session: Session, store: Store) -> None:
             store.record_event(nobody, "sign-in", "dashboard", f"refused: {session.stop}")
             st.session_state[LOGGED_KEY] = True
         st.title("One Bromley Recovery Dashboard")
-        st.error(session.stop, icon=":material/block:")
+        st.error(escape_markdown(session.stop), icon=":material/block:")
         if not session.local_mode and st.button("Sign out", key="signin_logout_refused"):
             st.logout()
         st.stop()
@@ -151,9 +152,10 @@ def render_identity(session: Session, store: Store) -> None:
     if actor is None:
         return
     if session.local_mode:
-        st.caption(f"Local mode: {actor.name} on this machine, every role")
+        st.caption(escape_markdown(f"Local mode: {actor.name} on this machine, every role"))
         return
-    st.caption(f"Signed in as {actor.name} ({actor.email}) · {actor.roles_text}")
+    # Names and addresses come from the identity provider: shown as text, never as Markdown.
+    st.caption(escape_markdown(f"Signed in as {actor.name} ({actor.email}) · {actor.roles_text}"))
     if st.button("Sign out", key="signin_logout", icon=":material/logout:"):
         store.record_event(actor, "sign-out", "dashboard")
         st.session_state.pop(LOGGED_KEY, None)

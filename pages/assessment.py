@@ -5,6 +5,7 @@ import re
 
 import streamlit as st
 
+from data.ingest import escape_markdown
 from metrics import assessment, charts
 from metrics.access import AccessDenied, refusal
 from metrics.months import format_uk_time
@@ -134,14 +135,14 @@ else:
                          key="assessment_changes_csv", label="Download the changes (CSV)")
 
     if not actor.can("review"):
-        st.caption(refusal(actor, "review"))
+        st.caption(escape_markdown(refusal(actor, "review")))
     else:
         with st.expander("Record a new review", expanded=False, icon=":material/edit_note:"):
             st.markdown(
                 f"Start from the latest review ({page.labels[latest]}): change the ratings, leads and text that have "
                 "moved, give the review date, and save. It is kept as a new review, recorded as by "
-                f"{actor.label}; every earlier review stays exactly as it was recorded. Leads are roles (for example "
-                "Chief Operating Officer), not people's names."
+                f"{escape_markdown(actor.label)}; every earlier review stays exactly as it was recorded. Leads are "
+                "roles (for example Chief Operating Officer), not people's names."
             )
             template = assessment.review_template(page.requirements, page.rows_for(latest))
             edited = st.data_editor(

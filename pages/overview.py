@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from data.ingest import escape_markdown
 from metrics import review
 from metrics.access import AccessDenied, refusal
 from metrics.charts import build_spc_chart, build_trajectory_chart
@@ -154,7 +155,7 @@ if actor.can("commentary"):
             f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
             key="overview_commentary_text",
         )
-        st.caption(f"Saved as written by {actor.label}.")
+        st.caption(escape_markdown(f"Saved as written by {actor.label}."))
         if st.form_submit_button("Save commentary"):
             try:
                 save_commentary(store, cfg, chosen, overview.month, body, actor)
@@ -167,7 +168,7 @@ if actor.can("commentary"):
                 )
                 st.rerun()
 else:
-    st.caption(refusal(actor, "commentary"))
+    st.caption(escape_markdown(refusal(actor, "commentary")))
 if saved := st.session_state.pop("overview_commentary_saved", None):
     st.success(saved)
 versions = load_commentary_versions(store, cfg, chosen, overview.month)

@@ -123,7 +123,7 @@ if check is not None and check.ok:
         st.info("There is nothing to load: the store already holds exactly these figures.", icon=":material/info:")
     else:
         st.subheader("5. Confirm")
-        st.caption(f"Recorded as loaded by {actor.label}.")
+        st.caption(ingest.escape_markdown(f"Recorded as loaded by {actor.label}."))
         note = st.text_area("Note (optional): what the file is and why it is loaded", key="upload_note")
         load_anyway = False
         if check.needs_confirmation:

@@ -3,6 +3,8 @@ tests/e2e/test_signin_e2e.py signs in for real against an OpenID Connect provide
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
@@ -29,6 +31,11 @@ def dashboard(db, monkeypatch, user: dict | None = None, page: str | None = None
     at.user = {"is_logged_in": True, **user} if user else {"is_logged_in": False}
     at.run()
     return at.switch_page(page).run() if page else at
+
+
+def shown(markdown: str) -> str:
+    """Text as the reader sees it: names, addresses and sentences are shown with Markdown escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def titles(at: AppTest) -> list[str]:
@@ -60,8 +67,8 @@ def test_without_sign_in_the_app_refuses_to_serve_any_other_address(demo_db, mon
     assert not at.exception
     assert "Overview" not in titles(at)
     (error,) = at.error
-    assert "with sign-in off" in error.value and "it refuses to serve" in error.value
-    assert "Configure sign-in in .streamlit/secrets.toml ([auth]" in error.value
+    assert "with sign-in off" in shown(error.value) and "it refuses to serve" in shown(error.value)
+    assert "Configure sign-in in .streamlit/secrets.toml ([auth]" in shown(error.value)
 
 
 def test_with_sign_in_on_nobody_sees_the_dashboard_before_signing_in(demo_db, monkeypatch) -> None:
@@ -76,9 +83,9 @@ def test_a_signed_in_viewer_reads_the_dashboard_but_cannot_write_commentary(demo
     at = dashboard(demo_db, monkeypatch, {"email": "vera.viewer@nhs.net", "name": "Vera Viewer"})
     assert not at.exception
     assert "Overview" in titles(at)
-    assert any("Signed in as Vera Viewer (vera.viewer@nhs.net) · viewer" in c.value for c in at.sidebar.caption)
+    assert any("Signed in as Vera Viewer (vera.viewer@nhs.net) · viewer" in shown(c.value) for c in at.sidebar.caption)
     assert not [t for t in at.text_area if t.key == "overview_commentary_text"]
-    assert any("Writing commentary needs the editor role" in c.value for c in at.caption)
+    assert any("Writing commentary needs the editor role" in shown(c.value) for c in at.caption)
     assert events(demo_db)[0] == ["vera.viewer@nhs.net", "sign-in", "ok"]
 
 
@@ -97,7 +104,7 @@ def test_someone_outside_the_allowed_domains_is_refused_with_the_contact(demo_db
     assert not at.exception
     assert "Overview" not in titles(at)
     (error,) = at.error
-    assert error.value == (
+    assert shown(error.value) == (
         "mallory@example.com is not allowed to use this dashboard. To ask for access, contact the One Bromley "
         "performance team (onebromley.performance@nhs.net)."
     )
@@ -121,3 +128,10 @@ def test_signing_out_is_logged(demo_db, monkeypatch) -> None:
     at.sidebar.button(key="signin_logout").click().run()
     assert not at.exception
     assert [e[1] for e in events(demo_db)[:2]] == ["sign-out", "sign-in"]
+
+
+def test_a_name_from_the_provider_is_shown_as_text_not_markdown(demo_db, monkeypatch) -> None:
+    at = dashboard(demo_db, monkeypatch, {"email": "vera.viewer@nhs.net", "name": "[x](javascript:alert(1))"})
+    (caption,) = [c.value for c in at.sidebar.caption if "Signed in as" in c.value]
+    assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in caption
+    assert shown(caption).startswith("Signed in as [x](javascript:alert(1)) (vera.viewer@nhs.net)")
