@@ -160,14 +160,23 @@ def render_identity(session: Session, store: Store) -> None:
         store.record_event(actor, "sign-out", "dashboard")
         st.session_state.pop(LOGGED_KEY, None)
         st.logout()
+        st.stop()  # nothing more runs as the person who has just signed out
 
 
 def refusal_page(title: str, role: str):
     """A stand-in for a page the session's roles do not allow: its address says which role it needs."""
 
     def refused() -> None:
+        from pages._shared import get_store
+
+        sentence = page_refusal(title, role)
+        actor = st.session_state.get(ACTOR_KEY)
+        logged = st.session_state.setdefault("signin_refused_pages", set())
+        if actor is not None and title not in logged:  # once per session, not on every rerun
+            get_store().record_event(actor, "open page", title, f"refused: {sentence}")
+            logged.add(title)
         st.title(title)
-        st.error(page_refusal(title, role), icon=":material/block:")
+        st.error(sentence, icon=":material/block:")
 
     refused.__name__ = f"refused_{role}_{title.lower().replace(' ', '_')}"
     return refused

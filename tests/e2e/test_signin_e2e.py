@@ -146,8 +146,9 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
             "ann.analyst@nhs.net", "viewer, analyst", "ok"
         ]
         assert upload_event["What"].startswith("upload 2: file april-ct.csv")
-        signed = log[log["Email"] == "vera.viewer@nhs.net"]["Action"].tolist()
-        assert signed == ["sign-out", "sign-in"]
+        viewers = log[log["Email"] == "vera.viewer@nhs.net"]
+        assert viewers["Action"].tolist() == ["sign-out", "open page", "sign-in"]
+        assert viewers.iloc[1]["Outcome"].startswith("refused: The Upload data page needs the analyst role")
 
         # (c) Someone outside the allowed domains is refused with the contact, whatever roles they claim.
         outsider = new_browser_session()
