@@ -9,7 +9,10 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+from metrics.access import PAGE_ROLES  # noqa: E402
+from pages import _signin  # noqa: E402
 from pages._shared import (  # noqa: E402
+    _config,
     demo_banner,
     figures_as_at,
     get_config,
@@ -42,20 +45,39 @@ PAGES = {
         st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/coverage.py", title="Data coverage & history", icon=":material/grid_on:", url_path="coverage"),
         st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+        st.Page("pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
     ],
 }
 
-navigation = st.navigation({section: pages for section, pages in PAGES.items() if pages})
+
+def allowed(page: st.Page, session: _signin.Session) -> st.Page:
+    """The page itself when the session's roles allow it; otherwise a hidden stand-in at the same
+    address that says which role it needs (so a bookmarked link explains, and nothing leaks)."""
+    role = PAGE_ROLES.get(page.url_path)
+    if role is None or (session.actor is not None and role in session.actor.roles):
+        return page
+    return st.Page(_signin.refusal_page(page.title, role), title=page.title, url_path=page.url_path,
+                   visibility="hidden")
+
+
+# Who this session is decides what the navigation offers, so it is worked out first (it draws nothing).
+session = _signin.identify(_config)
+navigation = st.navigation(
+    {section: [allowed(page, session) for page in pages] for section, pages in PAGES.items()},
+    position="sidebar" if session.actor is not None else "hidden",
+)
 # After st.navigation: get_config() reruns a script that reaches it before navigation is set up
 # (AppTest starts every run that way, so a button's click would be lost in the rerun).
 cfg = get_config()
 store = get_store()
+_signin.enforce(session, store)
 
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")
     st.caption(f"Figures as at {figures_as_at(store)} (UK time)")
     if store.is_demo():
         st.caption("⚠️ Demonstration data: synthetic figures")
+    _signin.render_identity(session, store)
 
 inject_css()
 demo_banner(store)

@@ -37,6 +37,7 @@ sys.path.insert(0, str(PROJECT))
 from data.ingest import check_upload, commit_upload  # noqa: E402
 from data.store import Store  # noqa: E402
 from metrics.config import DEFAULT_CONFIG_PATH, load_config  # noqa: E402
+from tests.actors import named  # noqa: E402
 
 ROWS = 1_000_000
 SEED = 20200731
@@ -113,8 +114,8 @@ def bare_read(csv_file: Path, db: Path) -> list[str]:
 
 
 def load_command(config: Path, csv_file: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "data", "--config", str(config), "load", str(csv_file), "--by", "Benchmark",
-            "--yes", "--db", str(db)]
+    return [sys.executable, "-m", "data", "--config", str(config), "load", str(csv_file), "--yes",
+            "--db", str(db)]
 
 
 def stage_timings(config: Path, csv_file: Path, db: Path) -> dict[str, float]:
@@ -135,7 +136,7 @@ def stage_timings(config: Path, csv_file: Path, db: Path) -> dict[str, float]:
         stages["read the file"] = validating - started
         stages["validate every row"] = comparing - validating
         stages["grain rule, diff and warnings against the store"] = checked - comparing
-        commit_upload(store, check, uploaded_by="Benchmark", load_anyway=True)
+        commit_upload(store, check, actor=named("Benchmark"), load_anyway=True)
         stages["commit (one transaction)"] = time.perf_counter() - checked
     return stages
 

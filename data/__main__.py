@@ -5,6 +5,8 @@ sentences on stderr with a non-zero exit code, never as stack traces. A missing 
 every command but `demo` (and `load --create`), so a mistyped path never creates an empty store. All
 output goes through `say` / `complain`, which show control characters (ANSI escapes in a file's names,
 say) as visible text instead of letting them act on the terminal.
+Writes and exports are recorded in the store's audit log as the operating-system user running the
+command (with every role: whoever can run it holds the store file anyway).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import duckdb
 from data import ingest
 from data.demo import build_demo_store
 from data.store import Store, StoreError, StoreLockedError, disk_full_message, is_disk_full
+from metrics.access import AccessDenied, Actor
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
+from metrics.months import format_uk_time
 from metrics.safe_text import terminal_safe
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -57,9 +61,11 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
-    """Write every table of the store as CSV into a directory (refusing a non-empty one without --force)."""
-    with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
+    """Write every table of the store as CSV into a directory (refusing a non-empty one without --force;
+    recorded in the audit log)."""
+    with Store.open_existing(resolve_db_path(cfg, args.db)) as store:
         written = store.export_csv(args.directory, force=args.force)
+        store.record_event(command_line_actor(), "export", f"{len(written)} table(s) as CSV to {args.directory}")
     for path in written:
         say(path)
     return EXIT_OK
@@ -124,7 +130,8 @@ def cmd_load(args: argparse.Namespace, cfg: Config) -> int:
             return EXIT_INVALID
         # Printed (and flushed) just before the write: a reader of the output knows the commit has begun.
         say(f"Writing {len(check.rows):,} values in one transaction…", flush=True)
-        result = ingest.commit_upload(store, check, uploaded_by=args.by, note=args.note or "", load_anyway=True)
+        result = ingest.commit_upload(store, check, actor=command_line_actor(), note=args.note or "",
+                                      load_anyway=True)
     say(ingest.describe_commit(result, check))
     if result.upload_id is not None:
         say(f"`python -m data undo {result.upload_id}` takes it back.")
@@ -146,9 +153,28 @@ def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_undo(args: argparse.Namespace, cfg: Config) -> int:
     """Take an upload back, restoring the values it replaced."""
     with Store.open_existing(resolve_db_path(cfg, args.db)) as store:
-        result = store.undo_upload(args.upload_id, args.by or getpass.getuser())
+        result = store.undo_upload(args.upload_id, actor=command_line_actor())
     say(ingest.describe_undo(result))
     return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
+    """Print the audit log, newest first (optionally only one person's events or one action's)."""
+    with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
+        log = store.audit_log(who=args.who or "", actions=[args.action] if args.action else None)
+    if log.empty:
+        say("The audit log has no events" + (" matching that." if args.who or args.action else " yet."))
+        return EXIT_OK
+    table = log.assign(occurred_at=[format_uk_time(t) for t in log["occurred_at"]]).rename(
+        columns={"occurred_at": "when (UK time)"}
+    )
+    say(table.head(args.limit).to_string(index=False) if args.limit else table.to_string(index=False))
+    return EXIT_OK
+
+
+def command_line_actor() -> Actor:
+    """Who runs the command: the operating-system user."""
+    return Actor.command_line(getpass.getuser())
 
 
 def cmd_templates(args: argparse.Namespace, cfg: Config) -> int:
@@ -180,14 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load = add("load", cmd_load, "check, preview and load an upload file in one transaction")
     load.add_argument("file", metavar="FILE")
-    load.add_argument("--by", required=True, metavar="NAME", help="who is loading the file")
     load.add_argument("--note", metavar="TEXT", help="why (kept with the upload)")
     load.add_argument("--yes", action="store_true", help="load without asking, even with warnings")
     load.add_argument("--create", action="store_true", help="start a new, empty store if there is none at --db")
     add("history", cmd_history, "list every upload, newest first")
     undo = add("undo", cmd_undo, "take an upload back, restoring the values it replaced")
     undo.add_argument("upload_id", metavar="UPLOAD_ID", type=int)
-    undo.add_argument("--by", metavar="NAME", help="who is undoing it (default: your login name)")
+    audit = add("audit", cmd_audit, "print the audit log, newest first")
+    audit.add_argument("--who", metavar="TEXT", help="only events whose name or email contains TEXT")
+    audit.add_argument("--action", metavar="ACTION", help="only one action (upload, undo, sign-in, download…)")
+    audit.add_argument("--limit", type=int, metavar="N", help="only the newest N events")
     add("templates", cmd_templates, "write the upload templates into DIR (default data/templates)").add_argument(
         "directory", metavar="DIR", nargs="?"
     )
@@ -203,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         complain(exc)
         return EXIT_ERROR
-    except (StoreError, ValueError, OSError, duckdb.Error) as exc:
+    except (StoreError, ValueError, OSError, duckdb.Error, AccessDenied) as exc:
         full = is_disk_full(exc) and cfg is not None
         complain(disk_full_message(resolve_db_path(cfg, args.db)) if full else str(exc))
         return EXIT_ERROR

@@ -24,12 +24,14 @@ import pandas as pd
 
 from data.demo_plan import build_demo_plan
 from data.store import ALL, CommitResult, Store
+from metrics.access import Actor
 from metrics.config import Config
 from metrics.months import add_months, month_range
 
 SEED = 20200731  # the date of the Phase 3 letter; any fixed number would do
 DEMO_FILE_NAME = "demonstration-data (generated)"
 DEMO_AUTHOR = "Demonstration data builder"
+DEMO_ACTOR = Actor.system(DEMO_AUTHOR)
 DEMO_NOTE = "Synthetic demonstration data: not real activity. Rebuild with `python -m data demo --force`."
 FIRST = dt.date(2019, 4, 1)
 LAST = dt.date(2021, 3, 1)
@@ -340,10 +342,11 @@ def build_demo_frame(cfg: Config) -> pd.DataFrame:
 
 
 def build_demo_store(store: Store, cfg: Config) -> CommitResult:
-    """Write the demonstration rows into the store through the ordinary commit path."""
+    """Write the demonstration rows into the store through the ordinary commit path (and the audit log),
+    as the system actor "Demo builder"."""
     build_demo_plan(store)  # the Phase 3 requirements, the two reviews and the plan's milestones
     frame = build_demo_frame(cfg)
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()
     return store.commit_rows(
-        frame, file_name=DEMO_FILE_NAME, sha256=digest, uploaded_by=DEMO_AUTHOR, note=DEMO_NOTE, kind="demo"
+        frame, file_name=DEMO_FILE_NAME, sha256=digest, actor=DEMO_ACTOR, note=DEMO_NOTE, kind="demo"
     )

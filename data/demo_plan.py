@@ -29,9 +29,11 @@ import datetime as dt
 import pandas as pd
 
 from data.store import Store
+from metrics.access import Actor
 from metrics.sources import SPECIALIST_TRUST
 
 DEMO_RECORDER = "Demonstration data builder"
+DEMO_PLAN_ACTOR = Actor.system(DEMO_RECORDER)
 # Whose the demonstration's reviews are: seed 001 is a specialist Trust's own published assessment, not
 # One Bromley's or any of its partners' (metrics.sources says so wherever the figures are shown).
 DEMO_ORGANISATION = SPECIALIST_TRUST
@@ -411,18 +413,18 @@ def build_demo_plan(store: Store) -> list[int]:
     are kept exactly as a review recorded in the dashboard would be. A store that already holds
     reviews or milestones keeps them and gets no second copy.
     """
-    store.add_requirements(requirements_frame())
+    store.add_requirements(requirements_frame(), actor=DEMO_PLAN_ACTOR)
     reviews = store.assessment_reviews()
     if reviews.empty:
         first = store.record_review(
-            review_frame(0), review_date=FIRST_REVIEW, recorded_by=DEMO_RECORDER, note=FIRST_NOTE,
+            review_frame(0), review_date=FIRST_REVIEW, actor=DEMO_PLAN_ACTOR, note=FIRST_NOTE,
             organisation=DEMO_ORGANISATION,
         )
         store.record_review(
-            review_frame(1), review_date=SECOND_REVIEW, recorded_by=DEMO_RECORDER, note=SECOND_NOTE, based_on=first,
+            review_frame(1), review_date=SECOND_REVIEW, actor=DEMO_PLAN_ACTOR, note=SECOND_NOTE, based_on=first,
             organisation=DEMO_ORGANISATION,
         )
         reviews = store.assessment_reviews()
     if store.milestones().empty:
-        store.add_milestones(milestones_frame())
+        store.add_milestones(milestones_frame(), actor=DEMO_PLAN_ACTOR)
     return [int(i) for i in reviews["review_id"]]

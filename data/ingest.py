@@ -37,12 +37,12 @@ import pyarrow.csv as pa_csv
 
 from data.store import ALL, KEY_COLUMNS, CommitResult, Store, UndoResult
 from metrics import completeness
+from metrics.access import Actor
 from metrics.compute import MAX_PLAUSIBLE_VALUE
 from metrics.config import Config, normalise_name
 from metrics.months import baseline_month, format_month, format_uk_time, to_month
 from metrics.safe_text import (
     MAX_FILE_NAME_CHARS,
-    MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
     csv_rows_text,
     escape_markdown,
@@ -1419,19 +1419,17 @@ def _number(value: float) -> str:
 
 
 def commit_upload(
-    store: Store, check: UploadCheck, *, uploaded_by: str, note: str = "", load_anyway: bool = False
+    store: Store, check: UploadCheck, *, actor: Actor, note: str = "", load_anyway: bool = False
 ) -> CommitResult:
-    """Commit a checked file in one transaction (Store.commit_rows). Refuses — changing nothing — a
-    file with errors, an unchecked one, or one with warnings unless `load_anyway`."""
+    """Commit a checked file in one transaction (Store.commit_rows) as `actor`, who needs the analyst
+    role. Refuses — changing nothing — a file with errors, an unchecked one, or one with warnings
+    unless `load_anyway`."""
     if not check.ok:
         raise UploadRefused(
             f"{check.file_name} has {check.error_count:,} problem(s); fix them and upload it again. "
             "Nothing was changed."
         )
-    if not uploaded_by or not uploaded_by.strip():
-        raise UploadRefused("Say who is loading the file (your name), then confirm again.")
     try:
-        uploaded_by = require_length(uploaded_by, MAX_NAME_CHARS, "name of who is loading the file")
         note = require_length(note, MAX_NOTE_CHARS, "note")
         require_length(check.file_name, MAX_FILE_NAME_CHARS, "file name")
     except ValueError as exc:
@@ -1444,7 +1442,7 @@ def commit_upload(
             "figures are right."
         )
     return store.commit_rows(
-        check.rows, file_name=check.file_name, sha256=check.sha256, uploaded_by=uploaded_by.strip(), note=note.strip()
+        check.rows, file_name=check.file_name, sha256=check.sha256, actor=actor, note=note.strip()
     )
 
 

@@ -7,7 +7,13 @@ Tables (DESIGN §4):
   by an undo — with the moment it stopped (`valid_to`) and the upload responsible. Together with
   `facts` it answers "what was known at time D".
 - `uploads`: one row per committed file (file name, sha256, who, when, note, counts, status).
+- `audit_log`: append-only: one event per write (upload, undo, commentary, review, milestones), per
+  refused action, per sign-in and sign-out and per download: when, who, role(s), what, outcome. The
+  Store has no method that updates or deletes it.
 - `schema_migrations`: which numbered migrations have run.
+
+Every write takes an `actor` (metrics.access.Actor) and refuses, logging the refusal, an actor without
+the role the write needs: the server-side check no page can walk around.
 
 DuckDB allows one read-write process per file: the dashboard owns it, and a second process gets a
 `StoreLockedError` with a sentence rather than a stack trace.
@@ -19,16 +25,18 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import inspect
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from metrics.access import AccessDenied, Actor, refusal
 from metrics.safe_text import write_csv
 
 # The fact grain. "All" in a dimension means "not broken down by it".
@@ -40,7 +48,6 @@ UPLOAD_KINDS = ("upload", "demo")
 RAG_VALUES = ("Red", "Amber", "Green", "TBC")
 # Commentary is a short narrative under a tile and a paragraph in the board pack, not a report.
 MAX_COMMENTARY_CHARS = 1500
-MAX_AUTHOR_CHARS = 100
 # Export reads a table this many rows at a time, so a national store is written without holding it all.
 EXPORT_BATCH_ROWS = 500_000
 
@@ -228,6 +235,34 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+# Written last in a migration list that is applied in version order (5 and 7 belong to other changes).
+MIGRATIONS.append(
+    (
+        6,
+        "audit log",
+        # Append-only: rows are inserted, never updated or deleted (the Store has no method that does).
+        # `roles` is the actor's roles when it acted; `via` how it acted (sign-in, local mode, command
+        # line, system).
+        """
+        CREATE SEQUENCE IF NOT EXISTS audit_event_seq START 1;
+        CREATE TABLE IF NOT EXISTS audit_log (
+            event_id INTEGER NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            name     VARCHAR NOT NULL,
+            email    VARCHAR NOT NULL,
+            roles    VARCHAR NOT NULL,
+            via      VARCHAR NOT NULL,
+            action   VARCHAR NOT NULL,
+            what     VARCHAR NOT NULL,
+            outcome  VARCHAR NOT NULL
+        );
+        """,
+    )
+)
+AUDIT_COLUMNS = ["event_id", "occurred_at", "name", "email", "roles", "via", "action", "what", "outcome"]
+# A refusal or failure message is kept whole up to this length (they are sentences, not files).
+MAX_OUTCOME_CHARS = 1000
+
 MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -303,6 +338,36 @@ def _serialised(method):
                 ) from None
 
     return locked
+
+
+def _audited(action: str, describe: Callable[[dict], str]):
+    """Guard a Store write: refuse (logging "refused") an actor without the role `action` needs, and
+    log "failed" when the write raises. A write that succeeds logs its own event inside its
+    transaction, so every write call adds exactly one event, whatever its outcome."""
+
+    def wrap(method):
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def audited(self, *args, **kwargs):
+            arguments = signature.bind(self, *args, **kwargs).arguments
+            actor = arguments["actor"]
+            if not isinstance(actor, Actor):
+                raise TypeError(f"{method.__name__} needs an Actor (metrics.access), not {actor!r}")
+            what = describe(arguments)
+            if not actor.can(action):
+                sentence = refusal(actor, action)
+                self.record_event(actor, action, what, f"refused: {sentence}")
+                raise AccessDenied(sentence)
+            try:
+                return method(self, *args, **kwargs)
+            except (StoreError, ValueError) as exc:
+                self.record_event(actor, action, what, f"failed: {exc}")
+                raise
+
+        return audited
+
+    return wrap
 
 
 class Store:
@@ -763,15 +828,17 @@ class Store:
     # --- commentary (migration 4) --------------------------------------------------------------
 
     @_serialised
+    @_audited("commentary", lambda a: f"commentary on {a['metric']} for {a['month']:%b %Y}")
     def add_commentary(
-        self, metric: str, month: dt.date, body: str, written_by: str, now: dt.datetime | None = None
+        self, metric: str, month: dt.date, body: str, *, actor: Actor, now: dt.datetime | None = None
     ) -> int:
-        """Keep a new version of the narrative for a metric and month; return its id.
+        """Keep a new version of the narrative for a metric and month, written by `actor` (who needs
+        the editor role); return its id.
 
         Earlier versions are never changed. Raises ValueError (with what to fix) for empty or
-        over-long text or a missing author.
+        over-long text.
         """
-        body, written_by = (body or "").strip(), (written_by or "").strip()
+        body = (body or "").strip()
         if not metric:
             raise ValueError("Choose the metric the commentary is about.")
         if not body:
@@ -781,18 +848,17 @@ class Store:
                 f"The commentary is {len(body):,} characters long; shorten it to {MAX_COMMENTARY_CHARS:,} or fewer "
                 "(the board pack gives each metric a short paragraph)."
             )
-        if not written_by:
-            raise ValueError("Say who wrote the commentary (your name) before saving.")
-        if len(written_by) > MAX_AUTHOR_CHARS:
-            raise ValueError(f"The author's name is longer than {MAX_AUTHOR_CHARS} characters; shorten it.")
+        now = now or utc_now()
         with self.cursor() as cur:
             cur.begin()
             try:
                 commentary_id = cur.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
                 cur.execute(
                     "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?)",
-                    [commentary_id, metric, month, body, written_by, now or utc_now()],
+                    [commentary_id, metric, month, body, actor.label, now],
                 )
+                self._log(cur, actor, "commentary", f"commentary {commentary_id} on {metric} for {month:%b %Y}",
+                          now=now)
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -838,9 +904,10 @@ class Store:
         )
 
     @_serialised
-    def add_requirements(self, rows: pd.DataFrame) -> int:
+    @_audited("requirements", lambda a: "Phase 3 requirements")
+    def add_requirements(self, rows: pd.DataFrame, *, actor: Actor) -> int:
         """Add requirements not yet stored (matched by requirement_id) in one transaction; a stored
-        requirement is never changed. Returns how many were added."""
+        requirement is never changed. Returns how many were added. `actor` needs the editor role."""
         _require_columns(rows, _REQUIREMENT_COLUMNS)
         incoming = rows[_REQUIREMENT_COLUMNS].drop_duplicates("requirement_id")
         with self.cursor() as cur:
@@ -855,6 +922,7 @@ class Store:
                        WHERE requirement_id NOT IN (SELECT requirement_id FROM requirements)"""
                 )
                 added = cur.execute("SELECT count(*) FROM requirements").fetchone()[0] - before
+                self._log(cur, actor, "requirements", f"{added} Phase 3 requirement(s) added")
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -893,12 +961,13 @@ class Store:
         return self._frame(sql, params, columns=_ASSESSMENT_COLUMNS)
 
     @_serialised
+    @_audited("review", lambda a: f"assessment review dated {a['review_date']:%-d %b %Y}")
     def record_review(
         self,
         rows: pd.DataFrame,
         *,
         review_date: dt.date,
-        recorded_by: str,
+        actor: Actor,
         note: str = "",
         based_on: int | None = None,
         now: dt.datetime | None = None,
@@ -906,12 +975,9 @@ class Store:
     ) -> int:
         """Keep a new review of `organisation`'s position: one row per requirement (requirement_id,
         lead_role, rag, assessment), written in one transaction under a new review id, which is
-        returned. Earlier reviews are never changed. Raises ValueError, saying what to fix, for rows
-        the store cannot keep."""
+        returned, recorded by `actor` (who needs the editor role). Earlier reviews are never changed.
+        Raises ValueError, saying what to fix, for rows the store cannot keep."""
         _require_columns(rows, ["requirement_id", "lead_role", "rag", "assessment"])
-        recorded_by = (recorded_by or "").strip()
-        if not recorded_by:
-            raise ValueError("Say who is recording the review (your name) before saving.")
         if rows.empty:
             raise ValueError("The review has no rows: it needs one row per requirement.")
         incoming = rows[["requirement_id", "lead_role", "rag", "assessment"]].copy()
@@ -932,17 +998,20 @@ class Store:
             cur.begin()
             try:
                 review_id = cur.execute("SELECT nextval('review_id_seq')").fetchone()[0]
+                now = now or utc_now()
                 cur.execute(
                     """INSERT INTO assessment_reviews
                        (review_id, review_date, recorded_by, recorded_at, note, based_on, organisation)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [review_id, review_date, recorded_by, now or utc_now(), note or "", based_on, organisation],
+                    [review_id, review_date, actor.label, now, note or "", based_on, organisation],
                 )
                 cur.execute(
                     """INSERT INTO assessment_rows
                        SELECT ?, requirement_id, lead_role, rag, assessment FROM incoming_review""",
                     [review_id],
                 )
+                what = f"assessment review {review_id} dated {review_date:%-d %b %Y} ({len(incoming)} rows)"
+                self._log(cur, actor, "review", what, now=now)
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -959,9 +1028,10 @@ class Store:
         return self._frame("SELECT * FROM milestones ORDER BY sort_order, milestone_id", [], columns=_MILESTONE_COLUMNS)
 
     @_serialised
-    def add_milestones(self, rows: pd.DataFrame) -> int:
+    @_audited("milestones", lambda a: "plan milestones")
+    def add_milestones(self, rows: pd.DataFrame, *, actor: Actor) -> int:
         """Add milestones (workstream, milestone, due_text, due_month, status, sort_order) in one
-        transaction, each under a new id. Returns how many were added."""
+        transaction, each under a new id. Returns how many were added. `actor` needs the editor role."""
         columns = _MILESTONE_COLUMNS[1:]
         _require_columns(rows, columns)
         incoming = rows[columns].copy()
@@ -974,6 +1044,7 @@ class Store:
                     f"""INSERT INTO milestones
                         SELECT nextval('milestone_id_seq'), {", ".join(columns)} FROM incoming_milestones"""
                 )
+                self._log(cur, actor, "milestones", f"{len(incoming)} milestone(s) added")
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -1088,13 +1159,14 @@ class Store:
     # --- writes --------------------------------------------------------------------------------
 
     @_serialised
+    @_audited("upload", lambda a: f"file {a['file_name']}")
     def commit_rows(
         self,
         rows: pd.DataFrame,
         *,
         file_name: str,
         sha256: str,
-        uploaded_by: str,
+        actor: Actor,
         note: str = "",
         kind: str = "upload",
         now: dt.datetime | None = None,
@@ -1102,6 +1174,7 @@ class Store:
         """Write validated rows in one transaction: record the upload, move replaced values to
         history, update changed values and insert new ones. Nothing is written when nothing would
         change (an identical re-upload). Raises GrainError if the rows would break the grain rule.
+        `actor` (who needs the analyst role) is recorded as who uploaded.
 
         Writes are serialised: two uploads at once are applied one after the other, the second on
         top of the first's values (any it replaces move to history, so nothing is lost)."""
@@ -1136,6 +1209,9 @@ class Store:
                     "SELECT max(upload_id) FROM uploads WHERE sha256 = ? AND status = 'committed'", [sha256]
                 ).fetchone()[0]
                 cur.rollback()
+                same = f" (the same file as upload {duplicate})" if duplicate is not None else ""
+                self.record_event(actor, "upload", f"file {file_name}",
+                                  f"nothing changed: {unchanged:,} value(s) already stored{same}", now=now)
                 return CommitResult(None, 0, 0, unchanged, duplicate_of=duplicate)
             conflicts = cur.execute(_GRAIN_SQL.format(source='staged_diff')).df()
             if not conflicts.empty:
@@ -1146,8 +1222,11 @@ class Store:
                 """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note,
                                         rows_added, rows_changed, rows_unchanged, status)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')""",
-                [upload_id, kind, file_name, sha256, uploaded_by, now, note, added, changed, unchanged],
+                [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged],
             )
+            self._log(cur, actor, "upload",
+                      f"upload {upload_id}: file {file_name} ({added:,} new, {changed:,} changed, "
+                      f"{unchanged:,} unchanged)", now=now)
             cur.execute(
                 """INSERT INTO fact_history
                    SELECT month, measure, service, site, segment, old_value, old_upload_id, old_valid_from,
@@ -1179,17 +1258,16 @@ class Store:
         return CommitResult(int(upload_id), added, changed, unchanged)
 
     @_serialised
-    def undo_upload(self, upload_id: int, undone_by: str, now: dt.datetime | None = None) -> UndoResult:
+    @_audited("undo", lambda a: f"upload {a['upload_id']}")
+    def undo_upload(self, upload_id: int, *, actor: Actor, now: dt.datetime | None = None) -> UndoResult:
         """Take an upload back in one transaction, restoring exactly the values current before it.
 
         Its current values move to history (valid_to = now, replaced_by = the upload, reason
         'undone'); the values it replaced return to `facts` with their original upload_id and
         valid_from = now (their history rows stay, so "as known at D" still answers for any D); keys
         it added are removed. Refuses, changing nothing, when a later upload has since changed any of
-        the same values (naming it), or when the upload does not exist or is already undone."""
-        undone_by = (undone_by or "").strip()
-        if not undone_by:
-            raise StoreError("Say who is undoing the upload (your name), then try again.")
+        the same values (naming it), or when the upload does not exist or is already undone. `actor`
+        (who needs the analyst role) is recorded as who undid it."""
         now = now or utc_now()
         cur = self.cursor()
         try:
@@ -1246,8 +1324,11 @@ class Store:
             ).fetchone()[0]
             cur.execute(
                 "UPDATE uploads SET status = 'undone', undone_at = ?, undone_by = ? WHERE upload_id = ?",
-                [now, undone_by, upload_id],
+                [now, actor.label, upload_id],
             )
+            self._log(cur, actor, "undo",
+                      f"upload {upload_id} undone ({int(removed) - int(restored):,} value(s) removed, "
+                      f"{int(restored):,} restored)", now=now)
             cur.commit()
         except Exception:
             with contextlib.suppress(duckdb.Error):
@@ -1256,6 +1337,65 @@ class Store:
         finally:
             cur.close()
         return UndoResult(int(upload_id), int(removed) - int(restored), int(restored))
+
+    # --- the audit log (migration 6): append only ---------------------------------------------
+
+    def record_event(
+        self, actor: Actor, action: str, what: str = "", outcome: str = "ok", now: dt.datetime | None = None
+    ) -> int:
+        """Append one event (sign-in, sign-out, a download, a refusal…) to the audit log; return its id.
+        The log has no update or delete: a correction is a new event."""
+        with self.cursor() as cur:
+            return self._log(cur, actor, action, what, outcome, now)
+
+    def _log(
+        self, cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, what: str, outcome: str = "ok",
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Insert one audit event on `cur`, inside the caller's transaction when it has one."""
+        event_id = cur.execute("SELECT nextval('audit_event_seq')").fetchone()[0]
+        cur.execute(
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_id, now or utc_now(), actor.name, actor.email, actor.roles_text, actor.via, action,
+             what or "", (outcome or "")[:MAX_OUTCOME_CHARS]],
+        )
+        return int(event_id)
+
+    def audit_log(
+        self,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        who: str = "",
+        actions: Sequence[str] | None = None,
+        outcome: str = "",
+    ) -> pd.DataFrame:
+        """Audit events, newest first, optionally from `start` to `end` (days, UTC, inclusive), whose
+        name or email contains `who`, with one of `actions`, and whose outcome starts with `outcome`
+        ("ok", "refused", "failed", "nothing changed")."""
+        if "audit_log" not in self.table_names():  # a read-only store from before migration 6
+            return pd.DataFrame(columns=AUDIT_COLUMNS)
+        clauses = ["CAST(occurred_at AS DATE) BETWEEN ? AND ?"]
+        params: list = [start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 31)]
+        if who.strip():
+            clauses.append("contains(lower(name || ' ' || email), lower(?))")
+            params.append(who.strip())
+        if actions is not None:
+            chosen = list(dict.fromkeys(actions))
+            clauses.append(f"action IN ({_placeholders(chosen)})")
+            params += chosen
+        if outcome:
+            clauses.append("starts_with(outcome, ?)")
+            params.append(outcome)
+        sql = f"SELECT * FROM audit_log WHERE {' AND '.join(clauses)} ORDER BY occurred_at DESC, event_id DESC"
+        return self._frame(sql, params, columns=AUDIT_COLUMNS)
+
+    def audit_actions(self) -> list[str]:
+        """The actions the audit log holds, for filters."""
+        if "audit_log" not in self.table_names():
+            return []
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ Ratios and shares are printed as fractions (0.854), not percents.
 from __future__ import annotations
 
 import argparse
+import getpass
 import math
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from collections.abc import Callable
 import duckdb
 
 from data.store import Store, StoreError, disk_full_message, is_disk_full
+from metrics.access import Actor
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import parse_month
 from metrics.safe_text import csv_text, terminal_safe
@@ -160,12 +162,15 @@ def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
             sys.stderr.write(f"\r{fraction:4.0%} {text:<60}")
 
     try:
-        with Store.open_existing(resolve_db_path(cfg, args.db), read_only=True) as store:
+        # Read-write only to append the download to the audit log.
+        with Store.open_existing(resolve_db_path(cfg, args.db)) as store:
             data = build_pack(store, cfg, month, fmt, progress=report)
+            out.write_bytes(data)
+            store.record_event(Actor.command_line(getpass.getuser()), "download",
+                               f"board pack {month:%b %Y} ({fmt}) to {out}")
     except PackError as exc:
         print(terminal_safe(exc), file=sys.stderr)
         return EXIT_ERROR
-    out.write_bytes(data)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(terminal_safe(f"Wrote the {fmt.upper()} board pack for {month:%B %Y} to {out} ({len(data) / 1e6:.1f} MB)."))

@@ -243,6 +243,19 @@ class CompletenessSettings(_Model):
     overview_min_complete_share: float = 1.0
 
 
+class AccessSettings(_Model):
+    """Who may sign in and with which roles (used when sign-in is on; metrics/access.py applies it)."""
+
+    # Whom someone signed in but not allowed should ask: a team and an address, in a sentence.
+    contact: str
+    allowed_domains: list[str] = Field(default_factory=list)
+    allowed_emails: list[str] = Field(default_factory=list)
+    # The identity token claim that carries app roles (Entra ID and most providers call it "roles").
+    roles_claim: str = "roles"
+    # role → addresses given that role whatever the provider says.
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class Config(_Model):
     """The whole of config.yaml."""
 
@@ -261,6 +274,7 @@ class Config(_Model):
     measures: list[Measure]
     trajectories: dict[str, Trajectory] = Field(default_factory=dict)
     metrics: list[Metric]
+    access: AccessSettings | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -490,9 +504,41 @@ def _expected_cells(cfg: Config) -> list[str]:
     return problems
 
 
+def _access(cfg: Config) -> list[str]:
+    """access: roles that exist, addresses and domains that parse, someone who can read the audit log."""
+    from metrics.access import ROLES, is_domain, is_email
+
+    access = cfg.access
+    if access is None:
+        return []
+    problems = []
+    if not access.contact.strip():
+        problems.append("access → contact: say whom people who may not sign in should ask (a team and an address).")
+    for domain in access.allowed_domains:
+        if not is_domain(domain.strip()):
+            problems.append(f"access → allowed_domains: '{domain}' is not a domain such as nhs.net (no @, no spaces).")
+    for address in access.allowed_emails:
+        if not is_email(address.strip()):
+            problems.append(f"access → allowed_emails: '{address}' is not an email address such as name@nhs.net.")
+    for role, addresses in access.roles.items():
+        if role not in ROLES:
+            problems.append(f"access → roles: {_unknown('role', role, list(ROLES))}")
+        for address in addresses:
+            if not is_email(address.strip()):
+                problems.append(f"access → roles → {role}: '{address}' is not an email address such as name@nhs.net.")
+    if not access.roles.get("admin"):
+        problems.append(
+            "access → roles → admin: name at least one admin address, so someone can always read the audit log "
+            "and see who has which role."
+        )
+    if not (access.allowed_domains or access.allowed_emails or any(access.roles.values())):
+        problems.append("access: nobody may sign in; list allowed_domains, allowed_emails or addresses under roles.")
+    return problems
+
+
 RULES = (
     _duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings,
-    _expected_cells,
+    _expected_cells, _access,
 )
 
 

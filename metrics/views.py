@@ -25,9 +25,10 @@ from metrics import (
     review,
     services,
 )
+from metrics.access import Actor
 from metrics.config import Config, Metric
-from metrics.months import month_range, to_month
-from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, require_length
+from metrics.months import format_uk_time, month_range, to_month
+from metrics.safe_text import MAX_NOTE_CHARS, require_length
 from metrics.spc import spc_for_complete_months
 
 
@@ -245,11 +246,12 @@ def load_commentary_versions(store: Store, cfg: Config, metric_id: str, month: d
 
 
 def save_commentary(
-    store: Store, cfg: Config, metric_id: str, month: dt.date, body: str, written_by: str
+    store: Store, cfg: Config, metric_id: str, month: dt.date, body: str, actor: Actor
 ) -> int:
-    """Keep a new version of a metric's commentary; ValueError with what to fix when it cannot be kept."""
+    """Keep a new version of a metric's commentary written by `actor`; ValueError with what to fix when
+    it cannot be kept, AccessDenied when the actor is not an editor."""
     cfg.metric(metric_id)
-    return store.add_commentary(metric_id, to_month(month), body, written_by)
+    return store.add_commentary(metric_id, to_month(month), body, actor=actor)
 
 
 # --- service pages (issue 4): Elective & diagnostics, Outpatients & virtual care, My service --------
@@ -633,7 +635,7 @@ def save_review(
     frame: pd.DataFrame,
     *,
     review_date: dt.date,
-    recorded_by: str,
+    actor: Actor,
     note: str = "",
     based_on: int | None = None,
     first_row: int = 1,
@@ -644,11 +646,10 @@ def save_review(
     ValueError (who/when/whose missing); nothing is written then, and no earlier review is ever changed."""
     if not (organisation or "").strip():
         raise ValueError("Say which organisation's position this review records before saving.")
-    recorded_by = require_length(recorded_by, MAX_NAME_CHARS, "name in Recorded by")
     note = require_length(note, MAX_NOTE_CHARS, "note")
     prepared = assessment.prepare_review(frame, requirements, first_row=first_row)
     return store.record_review(
-        prepared, review_date=review_date, recorded_by=recorded_by, note=note, based_on=based_on,
+        prepared, review_date=review_date, actor=actor, note=note, based_on=based_on,
         organisation=organisation.strip(),
     )
 
@@ -723,3 +724,24 @@ def default_milestone_date(store: Store) -> dt.date:
         return dt.date.today()
     following = dt.date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
+
+
+AUDIT_HEADINGS = {
+    "occurred_at": "When (UK time)", "name": "Who", "email": "Email", "roles": "Role(s)", "via": "How",
+    "action": "Action", "what": "What", "outcome": "Outcome",
+}
+
+
+def load_audit_log(
+    store: Store,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    who: str = "",
+    actions: list[str] | None = None,
+    outcome: str = "",
+) -> pd.DataFrame:
+    """The audit log for the admin page and its CSV, newest first, with UK times and readable headings."""
+    log = store.audit_log(start=start, end=end, who=who, actions=actions, outcome=outcome)
+    table = log.drop(columns=["event_id"]).assign(occurred_at=[format_uk_time(t) for t in log["occurred_at"]])
+    return table.rename(columns=AUDIT_HEADINGS)[list(AUDIT_HEADINGS.values())]

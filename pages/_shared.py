@@ -24,6 +24,7 @@ from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
 from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
+from pages._signin import record_download
 
 if TYPE_CHECKING:
     from metrics.views import ServicePage
@@ -257,8 +258,8 @@ def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months"
 def download_csv(frame: pd.DataFrame, *, file_name: str, key: str, label: str = CSV_LABEL) -> None:
     """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas."""
     st.download_button(
-        label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key, on_click="ignore",
-        icon=":material/download:",
+        label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
+        on_click=record_download(get_store(), f"CSV {file_name}"), icon=":material/download:",
     )
 
 

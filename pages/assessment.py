@@ -5,14 +5,17 @@ import datetime as dt
 import streamlit as st
 
 from metrics import assessment, charts
+from metrics.access import AccessDenied, refusal
 from metrics.months import format_uk_time
-from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, escape_markdown
+from metrics.safe_text import MAX_NOTE_CHARS, escape_markdown
 from metrics.sources import SPECIALIST_TRUST
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
 from pages._shared import download_csv, get_config, get_store, page_header, show_message
+from pages._signin import current_actor
 
 cfg = get_config()
 store = get_store()
+actor = current_actor()
 SAVED = "assessment_saved_message"
 
 page_header(
@@ -142,71 +145,72 @@ if not page.requirements.empty and not page.counts.empty:
                          key="assessment_changes_csv", label="Download the changes (CSV)")
 
 if not page.requirements.empty:
-    with st.expander("Record a new review", expanded=False, icon=":material/edit_note:"):
-        latest = page.latest_id
-        start = f"the latest review of {page.organisation} ({page.labels[latest]})" if latest else "a blank review"
-        st.markdown(
-            f"Start from {start}: change the ratings, leads and text that have "
-            "moved, give the review date and your name, and save. It is kept as a new review; every earlier "
-            "review stays exactly as it was recorded. Leads are roles (for example Chief Operating Officer), not "
-            "people's names."
-        )
-        template = assessment.review_template(page.requirements, page.rows_for(latest))
-        edited = st.data_editor(
-            template, hide_index=True, width="stretch", num_rows="fixed", key=f"assessment_editor_{latest}",
-            disabled=["requirement_id", "requirement"],
-            column_config={
-                "requirement_id": st.column_config.TextColumn("Ref", width=55),
-                "requirement": st.column_config.TextColumn("Requirement", width=280),
-                "lead_role": st.column_config.TextColumn("Lead (role)", required=True, width=190),
-                "rag": st.column_config.SelectboxColumn("RAG", options=list(assessment.RAG_VALUES), required=True,
-                                                        width=85),
-                "assessment": st.column_config.TextColumn("Assessment", width=300),
-            },
-        )
-        left, middle, right = st.columns([1, 1, 2])
-        with left:
-            review_date = st.date_input("Review date", value=dt.date.today(), format="DD/MM/YYYY",
-                                        key="assessment_review_date")
-        with middle:
-            recorded_by = st.text_input("Recorded by", key="assessment_recorded_by", placeholder="Your name",
-                                        max_chars=MAX_NAME_CHARS)
-        with right:
-            note = st.text_input("Note (optional)", key="assessment_note", max_chars=MAX_NOTE_CHARS,
-                                 placeholder="e.g. Agreed at the One Bromley Executive")
+    if not actor.can("review"):
+        st.caption(escape_markdown(refusal(actor, "review")))
+    else:
+        with st.expander("Record a new review", expanded=False, icon=":material/edit_note:"):
+            latest = page.latest_id
+            start = f"the latest review of {page.organisation} ({page.labels[latest]})" if latest else "a blank review"
+            st.markdown(
+                f"Start from {escape_markdown(start)}: change the ratings, leads and text that have moved, give the "
+                "review date, and save. It is kept as a new review, recorded as by "
+                f"{escape_markdown(actor.label)}; every earlier review stays exactly as it was recorded. Leads are "
+                "roles (for example Chief Operating Officer), not people's names."
+            )
+            template = assessment.review_template(page.requirements, page.rows_for(latest))
+            edited = st.data_editor(
+                template, hide_index=True, width="stretch", num_rows="fixed", key=f"assessment_editor_{latest}",
+                disabled=["requirement_id", "requirement"],
+                column_config={
+                    "requirement_id": st.column_config.TextColumn("Ref", width=55),
+                    "requirement": st.column_config.TextColumn("Requirement", width=280),
+                    "lead_role": st.column_config.TextColumn("Lead (role)", required=True, width=190),
+                    "rag": st.column_config.SelectboxColumn("RAG", options=list(assessment.RAG_VALUES), required=True,
+                                                            width=85),
+                    "assessment": st.column_config.TextColumn("Assessment", width=300),
+                },
+            )
+            left, right = st.columns([1, 3])
+            with left:
+                review_date = st.date_input("Review date", value=dt.date.today(), format="DD/MM/YYYY",
+                                            key="assessment_review_date")
+            with right:
+                note = st.text_input("Note (optional)", key="assessment_note", max_chars=MAX_NOTE_CHARS,
+                                     placeholder="e.g. Agreed at the One Bromley Executive")
 
-        def save_and_confirm(read_frame, *, note: str, source: str, first_row: int) -> None:
-            """Save the review from the editor or a file: its problems listed, or a confirmation."""
-            try:
-                new_id = save_review(store, page.requirements, read_frame(), review_date=review_date,
-                                     recorded_by=recorded_by, note=note, based_on=latest, first_row=first_row,
-                                     organisation=page.organisation)
-            except assessment.ReviewError as exc:
-                show_problems(exc.problems)
-            except ValueError as exc:
-                show_problems([str(exc)])
-            else:
-                st.session_state[SAVED] = (
-                    f"Saved review {new_id}{source} ({assessment.format_review_date(review_date)}). The earlier "
-                    "reviews are kept unchanged."
-                )
-                st.rerun()
+            def save_and_confirm(read_frame, *, note: str, source: str, first_row: int) -> None:
+                """Save the review from the editor or a file: its problems listed, or a confirmation."""
+                try:
+                    new_id = save_review(store, page.requirements, read_frame(), review_date=review_date,
+                                         actor=actor, note=note, based_on=latest, first_row=first_row,
+                                         organisation=page.organisation)
+                except assessment.ReviewError as exc:
+                    show_problems(exc.problems)
+                except (ValueError, AccessDenied) as exc:
+                    show_problems([str(exc)])
+                else:
+                    st.session_state[SAVED] = (
+                        f"Saved review {new_id}{source} ({assessment.format_review_date(review_date)}). The earlier "
+                        "reviews are kept unchanged."
+                    )
+                    st.rerun()
 
-        if st.button("Save as a new review", type="primary", key="assessment_save", icon=":material/save:"):
-            save_and_confirm(lambda: edited, note=note, source="", first_row=1)
+            if st.button("Save as a new review", type="primary", key="assessment_save", icon=":material/save:"):
+                save_and_confirm(lambda: edited, note=note, source="", first_row=1)
 
-        st.markdown("**Or upload the review as a CSV file**")
-        st.caption("Download the latest review as a template, edit it in a spreadsheet (columns requirement_id, "
-                   "lead_role, rag, assessment; the requirement text is there to read and is ignored), then upload "
-                   "it. The review date, your name and the note above are used for it.")
-        download_csv(template, file_name="phase3-review-template.csv", key="assessment_template_csv",
-                     label="Download the template (CSV)")
-        upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload",
-                                  max_upload_size=int(cfg.upload.max_file_mb))
-        if st.button("Save the uploaded file as a new review", key="assessment_upload_save",
-                     disabled=upload is None, icon=":material/upload_file:"):
-            save_and_confirm(lambda: assessment.read_review_csv(upload.getvalue()),
-                             note=note or f"Uploaded from {upload.name}", source=f" from {upload.name}", first_row=2)
+            st.markdown("**Or upload the review as a CSV file**")
+            st.caption("Download the latest review as a template, edit it in a spreadsheet (columns requirement_id, "
+                       "lead_role, rag, assessment; the requirement text is there to read and is ignored), then upload "
+                       "it. The review date and the note above are used for it.")
+            download_csv(template, file_name="phase3-review-template.csv", key="assessment_template_csv",
+                         label="Download the template (CSV)")
+            upload = st.file_uploader("Review file (CSV)", type=["csv"], key="assessment_upload",
+                                      max_upload_size=int(cfg.upload.max_file_mb))
+            if st.button("Save the uploaded file as a new review", key="assessment_upload_save",
+                         disabled=upload is None, icon=":material/upload_file:"):
+                save_and_confirm(lambda: assessment.read_review_csv(upload.getvalue()),
+                                 note=note or f"Uploaded from {upload.name}", source=f" from {upload.name}",
+                                 first_row=2)
 
 st.subheader("Recovery plan milestones")
 left, middle, right = st.columns([1, 2, 1])

@@ -7,11 +7,12 @@ import html
 import streamlit as st
 
 from metrics import review
+from metrics.access import AccessDenied, refusal
 from metrics.charts import build_spc_chart, build_trajectory_chart
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
 from metrics.provenance import describe_figures_as_at
-from metrics.safe_text import MAX_NAME_CHARS, escape_markdown
+from metrics.safe_text import escape_markdown
 from metrics.views import (
     load_commentary,
     load_commentary_versions,
@@ -31,9 +32,11 @@ from pages._shared import (
     show_text_table,
     spc_icon_html,
 )
+from pages._signin import current_actor, record_download
 
 cfg = get_config()
 store = get_store()
+actor = current_actor()
 
 page_header("Overview", f"{cfg.organisation}: recovery of services against the Phase 3 trajectories")
 overview = load_overview(store, cfg)
@@ -126,7 +129,8 @@ if built and built["month"] == overview.month and built["format"] == pack_format
     name = pack_file_name(cfg, overview.month, pack_format)
     st.download_button(
         f"Save the board pack ({name})", data=built["data"], file_name=name, mime=MEDIA_TYPES[pack_format],
-        icon=":material/download:", on_click="ignore", key="overview_pack_download",
+        icon=":material/download:", on_click=record_download(store, f"board pack {name}"),
+        key="overview_pack_download",
     )
 
 # --- trajectories, each with its SPC view ---------------------------------------------------------
@@ -161,23 +165,26 @@ st.caption(
 )
 labels = {m.id: m.label for m in cfg.headline_metrics}
 chosen = st.selectbox("Metric", list(labels), format_func=labels.get, key="overview_commentary_metric")
-with st.form("overview_commentary_form", clear_on_submit=True):
-    body = st.text_area(
-        f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
-        key="overview_commentary_text",
-    )
-    author = st.text_input("Your name", key="overview_commentary_author", max_chars=MAX_NAME_CHARS)
-    if st.form_submit_button("Save commentary"):
-        try:
-            save_commentary(store, cfg, chosen, overview.month, body, author)
-        except ValueError as exc:
-            show_message("error", str(exc))
-        else:
-            # Run the page again so the tile above shows the new text at once.
-            st.session_state["overview_commentary_saved"] = (
-                f"Saved. The commentary on {labels[chosen]} now shows under its tile and in the board pack."
-            )
-            st.rerun()
+if actor.can("commentary"):
+    with st.form("overview_commentary_form", clear_on_submit=True):
+        body = st.text_area(
+            f"Commentary on {labels[chosen]}, {format_month(overview.month)}", max_chars=1500,
+            key="overview_commentary_text",
+        )
+        st.caption(escape_markdown(f"Saved as written by {actor.label}."))
+        if st.form_submit_button("Save commentary"):
+            try:
+                save_commentary(store, cfg, chosen, overview.month, body, actor)
+            except (ValueError, AccessDenied) as exc:
+                show_message("error", str(exc))
+            else:
+                # Run the page again so the tile above shows the new text at once.
+                st.session_state["overview_commentary_saved"] = (
+                    f"Saved. The commentary on {labels[chosen]} now shows under its tile and in the board pack."
+                )
+                st.rerun()
+else:
+    st.caption(escape_markdown(refusal(actor, "commentary")))
 if saved := st.session_state.pop("overview_commentary_saved", None):
     st.success(saved)
 versions = load_commentary_versions(store, cfg, chosen, overview.month)

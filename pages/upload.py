@@ -6,8 +6,10 @@ import streamlit as st
 
 from data import ingest
 from data.store import StoreError
-from metrics.safe_text import MAX_NAME_CHARS, MAX_NOTE_CHARS, csv_bytes, escape_markdown
+from metrics.access import AccessDenied
+from metrics.safe_text import MAX_NOTE_CHARS, csv_bytes, escape_markdown
 from pages._shared import get_config, get_store, page_header, show_message, show_text_table
+from pages._signin import current_actor, record_download
 
 # Up to this many problems show as a table whose sentences wrap; a longer list scrolls in a grid.
 WRAPPED_TABLE_LIMIT = 200
@@ -21,12 +23,14 @@ def show_problems(problems: list, *, key: str) -> None:
         st.dataframe(ingest.problem_table(problems), hide_index=True, width="stretch", key=key)
     st.download_button(
         "Download this list (CSV)", data=csv_bytes(ingest.problem_table(problems)), file_name=f"{key}.csv",
-        mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+        mime="text/csv", key=f"{key}_csv", on_click=record_download(store, f"CSV {key}.csv"),
+        icon=":material/download:",
     )
 
 
 cfg = get_config()
 store = get_store()
+actor = current_actor()  # who the upload and any undo are recorded as; the Store checks their role
 
 page_header(
     "Upload data",
@@ -56,7 +60,7 @@ for column, (layout, label) in zip(
         file_name=ingest.TEMPLATE_FILES[layout],
         mime="text/csv",
         key=f"upload_template_{layout}",
-        on_click="ignore",
+        on_click=record_download(store, f"template {ingest.TEMPLATE_FILES[layout]}"),
         icon=":material/download:",
     )
 
@@ -124,7 +128,7 @@ if check is not None and check.ok:
         st.info("There is nothing to load: the store already holds exactly these figures.", icon=":material/info:")
     else:
         st.subheader("5. Confirm")
-        who = st.text_input("Your name (kept with the upload)", key="upload_by", max_chars=MAX_NAME_CHARS)
+        st.caption(escape_markdown(f"Recorded as loaded by {actor.label}."))
         note = st.text_area(
             "Note (optional): what the file is and why it is loaded", key="upload_note", max_chars=MAX_NOTE_CHARS
         )
@@ -133,16 +137,14 @@ if check is not None and check.ok:
             load_anyway = st.checkbox(
                 "Load anyway: I have checked the warnings above and the figures are right", key="upload_load_anyway"
             )
-        ready = bool(who.strip()) and (load_anyway or not check.needs_confirmation)
-        if not who.strip():
-            st.caption("Enter your name to load the file.")
+        ready = load_anyway or not check.needs_confirmation
         if st.button(
             f"Load {counts['new'] + counts['changed']:,} value(s)", type="primary", disabled=not ready,
             key="upload_confirm",
         ):
             try:
-                result = ingest.commit_upload(store, check, uploaded_by=who, note=note, load_anyway=load_anyway)
-            except (ingest.UploadRefused, StoreError) as exc:
+                result = ingest.commit_upload(store, check, actor=actor, note=note, load_anyway=load_anyway)
+            except (ingest.UploadRefused, StoreError, AccessDenied) as exc:
                 show_message("error", str(exc), icon=":material/error:")
             else:
                 st.session_state["upload_message"] = ingest.describe_commit(result, check)
@@ -158,12 +160,8 @@ else:
     committed = ingest.undoable_uploads(store)
     if committed:
         st.markdown("**Undo an upload**: its values are taken back and the values it replaced return.")
-        left, right = st.columns([2, 1])
-        with left:
-            chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, key="undo_choice")
-        with right:
-            undone_by = st.text_input("Your name", key="undo_by", max_chars=MAX_NAME_CHARS)
-        if st.button("Undo this upload…", key="undo_start", disabled=not undone_by.strip()):
+        chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, key="undo_choice")
+        if st.button("Undo this upload…", key="undo_start"):
             st.session_state["undo_pending"] = chosen
         pending = st.session_state.get("undo_pending")
         if pending is not None and pending in committed:
@@ -174,8 +172,8 @@ else:
             if yes.button(f"Yes, undo upload {pending}", type="primary", key="undo_confirm"):
                 st.session_state.pop("undo_pending")
                 try:
-                    result = store.undo_upload(pending, undone_by)
-                except StoreError as exc:
+                    result = store.undo_upload(pending, actor=actor)
+                except (StoreError, AccessDenied) as exc:
                     show_message("error", str(exc), icon=":material/error:")
                 else:
                     st.session_state["upload_message"] = ingest.describe_undo(result)

@@ -13,6 +13,7 @@ import pytest
 from data.demo import build_demo_store
 from data.store import Store
 from metrics.config import Config, load_config
+from tests.actors import named
 
 
 @pytest.fixture(scope="session")
@@ -69,12 +70,12 @@ def restated_demo_file(tmp_path_factory: pytest.TempPathFactory, cfg: Config) ->
     frame = build_demo_frame(cfg)
     path = tmp_path_factory.mktemp("restated") / "restated.duckdb"
     with Store(path) as store:
-        store.commit_rows(frame, file_name="demonstration-data (generated)", sha256="demo", uploaded_by="Demo builder",
+        store.commit_rows(frame, file_name="demonstration-data (generated)", sha256="demo", actor=named("Demo builder"),
                           kind="demo", now=now - dt.timedelta(days=30))
         rows = frame[(frame["measure"] == "ct_tests") & (frame["month"] == dt.date(2020, 10, 1))
                      & (frame["site"] == "PRUH") & (frame["segment"] == "All")].copy()
         rows["value"] = 1600.0
-        store.commit_rows(rows, file_name=RESTATED_FILE_NAME, sha256="restated", uploaded_by="Ann Analyst",
+        store.commit_rows(rows, file_name=RESTATED_FILE_NAME, sha256="restated", actor=named("Ann Analyst"),
                           now=now - dt.timedelta(days=3))
     return path
 

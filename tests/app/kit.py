@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.store import Store
 from metrics.sources import SPECIALIST_TRUST
+from tests.actors import named
 from tests.paths import APP_PATH
 
 # A whole page run on the demo store takes a few seconds; on a loaded CI machine allow far more.
@@ -36,7 +37,7 @@ def build_calls_only_store(db: Path) -> Path:
         store.commit_rows(
             pd.DataFrame([(dt.date(2020, 7, 1), "spa_welfare_calls", "All", "All", "All", 5.0)],
                          columns=["month", "measure", "service", "site", "segment", "value"]),
-            file_name="calls.csv", sha256="x", uploaded_by="analyst",
+            file_name="calls.csv", sha256="x", actor=named("analyst"),
         )
     return db
 
@@ -65,20 +66,20 @@ def build_hostile_store(path: Path) -> Path:
     frame = build_demo_frame(cfg)
     with Store(path) as store:
         build_demo_plan(store)
-        store.commit_rows(frame, file_name=DEMO_FILE_NAME, sha256="demo", uploaded_by="Demo builder", kind="demo",
+        store.commit_rows(frame, file_name=DEMO_FILE_NAME, sha256="demo", actor=named("Demo builder"), kind="demo",
                           now=now - dt.timedelta(days=30))
         rows = frame[(frame["measure"] == "ct_tests") & (frame["month"] == dt.date(2020, 10, 1))
                      & (frame["site"] == "PRUH") & (frame["segment"] == "All")].copy()
         rows["value"] = 1600.0
-        store.commit_rows(rows, file_name=FILE_NAME, sha256="hostile", uploaded_by=NAME, note=NOTE,
+        store.commit_rows(rows, file_name=FILE_NAME, sha256="hostile", actor=named(NAME), note=NOTE,
                           now=now - dt.timedelta(days=3))
         for metric in ("ct_activity", "mri_activity"):
-            store.add_commentary(metric, dt.date(2021, 3, 1), COMMENTARY, NAME)
+            store.add_commentary(metric, dt.date(2021, 3, 1), COMMENTARY, actor=named(NAME))
         requirements = store.requirements()
         latest = int(store.assessment_reviews()["review_id"].max())
         template = assessment.review_template(requirements, store.assessment_rows([latest]))
         template.loc[0, "assessment"] = COMMENTARY
         template.loc[1, "lead_role"] = HYPERLINK
-        views.save_review(store, requirements, template, review_date=dt.date(2020, 9, 10), recorded_by=NAME,
+        views.save_review(store, requirements, template, review_date=dt.date(2020, 9, 10), actor=named(NAME),
                           note=NOTE, based_on=latest, organisation=SPECIALIST_TRUST)
     return path

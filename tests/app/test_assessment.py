@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import demo_plan
 from data.store import Store
+from tests.actors import LOCAL_USER
 from tests.app.kit import open_page, plain
 
 EDITOR = "assessment_editor_2"  # the editor starts from the latest review, id 2 in the demo store
@@ -62,7 +63,6 @@ def test_editing_the_latest_review_records_a_new_one_and_keeps_the_old(app, demo
     before_reviews, before_rows = stored(demo_db)
     app.session_state[EDITOR] = {"edited_rows": {0: {"rag": "Red"}}, "added_rows": [], "deleted_rows": []}
     app.date_input(key="assessment_review_date").set_value(dt.date(2020, 9, 10))
-    app.text_input(key="assessment_recorded_by").input("Performance analyst")
     app.button(key="assessment_save").click().run()
     assert not app.exception
     assert "Saved review 3 (10 Sep 2020)" in plain(app.success[0].value)
@@ -70,25 +70,17 @@ def test_editing_the_latest_review_records_a_new_one_and_keeps_the_old(app, demo
     assert counts(app)[:2] == [["3 Aug 2020", 0, 17, 17, 2, 36], ["27 Aug 2020", 0, 14, 20, 2, 36]]
     reviews, rows = stored(demo_db)
     assert reviews["review_id"].tolist() == [1, 2, 3]
-    assert reviews.iloc[-1][["recorded_by", "based_on"]].tolist() == ["Performance analyst", 2]
+    assert reviews.iloc[-1][["recorded_by", "based_on"]].tolist() == [LOCAL_USER, 2]
     pd.testing.assert_frame_equal(rows[rows["review_id"] <= 2].reset_index(drop=True), before_rows)
     pd.testing.assert_frame_equal(reviews.iloc[:2], before_reviews)
     new = rows[rows["review_id"] == 3].set_index("requirement_id")
     assert new.loc["A1.1", "rag"] == "Red" and new.loc["A1.2", "rag"] == "Green"
 
 
-def test_a_review_without_a_name_is_not_saved_and_says_why(app, demo_db):
-    app.button(key="assessment_save").click().run()
-    assert not app.exception
-    assert "Say who is recording the review" in plain(app.error[0].value)
-    assert len(stored(demo_db)[0]) == 2
-
-
 def test_a_review_can_be_uploaded_as_csv(app, demo_db):
     review = demo_plan.review_frame(1)
     review.loc[review["requirement_id"] == "C2.2", ["lead_role", "rag"]] = ["Director of Public Health", "Amber"]
     data = review.rename(columns={"lead_role": "Lead role", "rag": "RAG"}).to_csv(index=False).encode("utf-8-sig")
-    app.text_input(key="assessment_recorded_by").input("Performance analyst")
     app.file_uploader(key="assessment_upload").set_value(("review.csv", data, "text/csv")).run()
     app.button(key="assessment_upload_save").click().run()
     assert not app.exception
@@ -99,7 +91,6 @@ def test_a_review_can_be_uploaded_as_csv(app, demo_db):
 
 def test_an_uploaded_file_with_mistakes_changes_nothing_and_lists_them(app, demo_db):
     data = b"requirement_id,lead_role,rag\nA1.1,Medical Director,Purple\nA9.9,Medical Director,Green\n"
-    app.text_input(key="assessment_recorded_by").input("Performance analyst")
     app.file_uploader(key="assessment_upload").set_value(("bad.csv", data, "text/csv")).run()
     app.button(key="assessment_upload_save").click().run()
     message = plain(app.error[0].value)

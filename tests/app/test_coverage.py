@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
+from tests.actors import named
 from tests.app import kit
 
 
@@ -31,7 +32,7 @@ def late_and_restated_db(demo_db):
         columns=["month", "measure", "service", "site", "segment", "value"],
     )
     with Store(demo_db) as store:
-        store.commit_rows(rows, file_name="april.csv", sha256="april", uploaded_by="Performance analyst")
+        store.commit_rows(rows, file_name="april.csv", sha256="april", actor=named("Performance analyst"))
     return demo_db
 
 

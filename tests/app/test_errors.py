@@ -9,6 +9,7 @@ import pytest
 
 from data.store import Store
 from metrics import views
+from tests.actors import named
 from tests.app.kit import open_page, plain
 from tests.faults import FullDisk
 
@@ -67,7 +68,7 @@ def test_the_overview_runs_on_a_store_holding_a_huge_value_and_says_so(demo_db: 
                 [(dt.date(2021, 3, 1), "ct_tests", "All", site, "All", 1.7e308) for site in ("PRUH", "ORPINGTON")],
                 columns=["month", "measure", "service", "site", "segment", "value"],
             ),
-            file_name="huge.csv", sha256="huge", uploaded_by="direct write",
+            file_name="huge.csv", sha256="huge", actor=named("direct write"),
         )
     at = open_page(demo_db, monkeypatch)
     assert not at.exception

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import named
 from tests.app.kit import open_page
 
 
@@ -73,7 +74,7 @@ def partial_app(demo_db, monkeypatch) -> AppTest:
     with Store(demo_db) as store:
         check = ingest.check_upload(path.read_bytes(), path.name, load_config(), store)
         assert check.ok and any("Apr 2021 will be partial" in s for s in check.completeness)
-        ingest.commit_upload(store, check, uploaded_by="analyst", load_anyway=True)
+        ingest.commit_upload(store, check, actor=named("analyst"), load_anyway=True)
     return open_page(demo_db, monkeypatch)
 
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.store import Store
 from metrics import views
+from tests.actors import LOCAL_USER
 from tests.app.kit import plain
 from tests.conftest import RESTATED_FILE_NAME
 from tests.paths import APP_PATH, PROJECT_ROOT
@@ -128,34 +129,33 @@ def overview_page(demo_db, monkeypatch) -> AppTest:
     return AppTest.from_file(OVERVIEW_PAGE, default_timeout=TIMEOUT_S).run()
 
 
-def _write_commentary(at: AppTest, metric_id: str, body: str, author: str) -> None:
+def _write_commentary(at: AppTest, metric_id: str, body: str) -> None:
     at.selectbox(key="overview_commentary_metric").set_value(metric_id).run()
     at.text_area(key="overview_commentary_text").input(body)
-    at.text_input(key="overview_commentary_author").input(author)
     at.button(key="FormSubmitter:overview_commentary_form-Save commentary").click().run()
 
 
 def test_commentary_shows_under_its_tile_and_earlier_versions_are_kept(overview_page) -> None:
     at = overview_page
     assert "tile-commentary" not in tiles(at)["CT activity"]
-    _write_commentary(at, "ct_activity", "Scanner back after servicing.", "Ann Analyst")
+    _write_commentary(at, "ct_activity", "Scanner back after servicing.")
     assert not at.exception
     assert "Scanner back after servicing." in tiles(at)["CT activity"]
     assert "Scanner back after servicing." not in tiles(at)["MRI activity"]
     assert any("Saved." in s.value for s in at.success)
 
-    _write_commentary(at, "ct_activity", "Agreed: CT recovered to plan.", "Dr Lead")
+    _write_commentary(at, "ct_activity", "Agreed: CT recovered to plan.")
     tile = tiles(at)["CT activity"]
     assert "Agreed: CT recovered to plan." in tile and "Scanner back" not in tile
     assert "1 earlier version" in tile
     (versions_table,) = at.dataframe  # the only dataframe on the page
     versions = versions_table.value
-    assert versions["By"].tolist() == ["Dr Lead", "Ann Analyst"]
+    assert versions["By"].tolist() == [LOCAL_USER, LOCAL_USER]  # local mode: the OS user, every role
 
 
 def test_empty_commentary_is_refused_with_a_sentence(overview_page) -> None:
     at = overview_page
-    _write_commentary(at, "ct_activity", "   ", "Ann Analyst")
+    _write_commentary(at, "ct_activity", "   ")
     assert not at.exception
     assert any("The commentary is empty" in e.value for e in at.error)
     assert "tile-commentary" not in tiles(at)["CT activity"]

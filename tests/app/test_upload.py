@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import Store
+from tests.actors import LOCAL_USER
 from tests.app.kit import open_page, plain
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -78,11 +79,8 @@ def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: Ap
         "Unchanged values": "0",
     }
     assert preview(app)["Month"].tolist() == ["Apr 2021", "Apr 2021"]
-    confirm = app.button(key="upload_confirm")
-    assert confirm.disabled  # a name is needed first
     assert len(facts(demo_db)) == len(before)  # nothing written by looking
 
-    app.text_input(key="upload_by").input("Ann Analyst")
     app.text_area(key="upload_note").input("April CT by site")
     app.run()
     app.button(key="upload_confirm").click().run()
@@ -90,21 +88,19 @@ def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: Ap
     assert any("as upload 2: 2 new" in plain(s.value) for s in app.success)
     latest = history(app).iloc[0]
     assert (latest["Upload"], latest["File"], latest["By"], latest["New"], latest["Note"]) == (
-        2, "april.csv", "Ann Analyst", 2, "April CT by site"
+        2, "april.csv", LOCAL_USER, 2, "April CT by site"
     )
     assert latest["Status"] == "Committed"
     assert len(facts(demo_db)) == len(before) + 2
 
     app.selectbox(key="undo_choice").set_value(2)
-    app.text_input(key="undo_by").input("Rita Reviewer")
-    app.run()
     app.button(key="undo_start").click().run()
     assert any("Undo upload 2: april.csv" in plain(w.value) for w in app.warning)
     app.button(key="undo_confirm").click().run()
     assert not app.exception
     assert any("Upload 2 was undone: 2 value(s)" in plain(s.value) for s in app.success)
     assert history(app).iloc[0]["Status"].startswith("Undone")
-    assert history(app).iloc[0]["Status"].endswith("by Rita Reviewer")
+    assert history(app).iloc[0]["Status"].endswith(f"by {LOCAL_USER}")
     after = facts(demo_db)
     pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True))
 
@@ -136,7 +132,6 @@ def test_warnings_need_an_explicit_load_anyway(app: AppTest, demo_db: Path) -> N
     assert warnings[["Row", "Column"]].values.tolist() == [[2, "period"], [2, "value"]]
     assert "for Feb 2021 (already stored)" in warnings.iloc[1]["What to fix"]
     assert metric_values(app)["Changed values (old → new)"] == "1"
-    app.text_input(key="upload_by").input("Ann Analyst").run()
     assert app.button(key="upload_confirm").disabled
     app.checkbox(key="upload_load_anyway").check().run()
     assert not app.button(key="upload_confirm").disabled
@@ -146,7 +141,7 @@ def test_warnings_need_an_explicit_load_anyway(app: AppTest, demo_db: Path) -> N
 
 def test_an_identical_reupload_has_nothing_to_load(app: AppTest) -> None:
     choose_file(app, "april.csv", APRIL)
-    app.text_input(key="upload_by").input("Ann Analyst").run()
+    app.run()
     app.button(key="upload_confirm").click().run()
     assert history(app)["Upload"].tolist() == [2, 1]
     app.run()  # the same file is still chosen: it is checked again against the new state of the store
@@ -156,16 +151,15 @@ def test_an_identical_reupload_has_nothing_to_load(app: AppTest) -> None:
 
 def test_undo_is_refused_when_a_later_upload_changed_the_same_values(app: AppTest) -> None:
     choose_file(app, "april.csv", APRIL)
-    app.text_input(key="upload_by").input("Ann Analyst").run()
+    app.run()
     app.button(key="upload_confirm").click().run()
     choose_file(app, "april-fix.csv", APRIL.replace(b"1000", b"1010"))
-    app.text_input(key="upload_by").input("Bea Analyst")
     app.checkbox(key="upload_load_anyway").check().run()
     app.button(key="upload_confirm").click().run()
     assert history(app)["Upload"].tolist() == [3, 2, 1]
 
     app.selectbox(key="undo_choice").set_value(2)
-    app.text_input(key="undo_by").input("Rita Reviewer").run()
+    app.run()
     app.button(key="undo_start").click().run()
     app.button(key="undo_confirm").click().run()
     assert not app.exception

@@ -44,15 +44,19 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_app(db_path: str | Path, port: int | None = None) -> Iterator[str]:
-    """Serve app.py against `db_path`; yield the base URL; stop the server afterwards."""
+def running_app(
+    db_path: str | Path, port: int | None = None, extra_args: list[str] | None = None
+) -> Iterator[str]:
+    """Serve app.py against `db_path`; yield the base URL; stop the server afterwards. `extra_args` are
+    more Streamlit options (e.g. `--secrets.files PATH` for sign-in)."""
     port = port or free_port()
     env = {**os.environ, "RECOVERY_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
     # The log file outlives this block on purpose: it is read when the server fails to start.
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         *(extra_args or [])],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

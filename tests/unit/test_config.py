@@ -176,3 +176,40 @@ def test_the_store_path_comes_from_the_argument_then_the_environment_then_config
     assert resolve_db_path(cfg) == tmp_path / "env.duckdb"
     monkeypatch.delenv("RECOVERY_DB")
     assert resolve_db_path(cfg).name == "recovery.duckdb"
+
+
+def test_the_project_config_declares_access_with_an_admin():
+    access = load_config().access
+    assert access is not None and access.roles["admin"] and access.contact
+
+
+def test_every_access_problem_is_named_at_once(raw):
+    doc = copy.deepcopy(raw)
+    doc["access"] = {
+        "contact": "the performance team (perf@nhs.net)",
+        "allowed_domains": ["nhs net"],
+        "allowed_emails": ["ann.nhs.net"],
+        "roles": {"analsyt": ["ann@nhs.net"], "editor": ["ed at nhs.net"]},
+    }
+    assert _problems(doc) == [
+        "access → allowed_domains: 'nhs net' is not a domain such as nhs.net (no @, no spaces).",
+        "access → allowed_emails: 'ann.nhs.net' is not an email address such as name@nhs.net.",
+        "access → roles: unknown role 'analsyt'. Did you mean 'analyst'?",
+        "access → roles → editor: 'ed at nhs.net' is not an email address such as name@nhs.net.",
+        "access → roles → admin: name at least one admin address, so someone can always read the audit log "
+        "and see who has which role.",
+    ]
+
+
+def test_access_without_a_contact_or_anyone_allowed_is_named(raw):
+    doc = copy.deepcopy(raw)
+    doc["access"] = {"contact": " ", "roles": {"admin": []}}
+    problems = _problems(doc)
+    assert problems[0].startswith("access → contact: say whom people")
+    assert "access: nobody may sign in" in problems[-1]
+
+
+def test_access_is_optional_for_local_mode(raw):
+    doc = copy.deepcopy(raw)
+    del doc["access"]
+    assert parse_config(doc).access is None

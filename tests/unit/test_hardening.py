@@ -21,6 +21,7 @@ from metrics import views
 from metrics.__main__ import main as metrics_main
 from metrics.config import Config
 from metrics.safe_text import FORMULA_PREFIXES, csv_bytes
+from tests.actors import named
 from tests.faults import FullDisk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def huge_store_db(demo_db: Path) -> Path:
             [(dt.date(2021, 3, 1), "ct_tests", "All", site, "All", 1.7e308) for site in ("PRUH", "ORPINGTON")],
             columns=["month", "measure", "service", "site", "segment", "value"],
         )
-        store.commit_rows(rows, file_name="huge.csv", sha256="huge", uploaded_by="direct write")
+        store.commit_rows(rows, file_name="huge.csv", sha256="huge", actor=named("direct write"))
     return demo_db
 
 
@@ -120,7 +121,7 @@ def test_2_export_guards_every_user_field_against_formulas(demo_db: Path, cfg: C
     assert data_main(["load", str(named), "--by", HYPERLINK, "--note", CR_FORMULA, "--yes", "--create",
                       "--db", str(db)]) == EXIT_OK
     with Store(db) as store:
-        store.add_commentary("ct_activity", dt.date(2021, 1, 1), "@SUM(A1)\n=1+1", "+Chief Exec")
+        store.add_commentary("ct_activity", dt.date(2021, 1, 1), "@SUM(A1)\n=1+1", actor=named("+Chief Exec"))
     assert data_main(["export", str(tmp_path / "out"), "--db", str(db)]) == EXIT_OK
     exported = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.csv")}
     assert {"uploads.csv", "facts.csv", "commentary.csv"} <= set(exported)
@@ -140,7 +141,7 @@ def test_2_a_review_with_a_bare_cr_before_a_formula_downloads_safely(demo_store:
     template.loc[0, "assessment"] = CR_FORMULA
     template.loc[1, "lead_role"] = "-2+3+cmd|' /C calc'!A0"
     new_id = views.save_review(demo_store, requirements, template, review_date=dt.date(2020, 9, 10),
-                               recorded_by="@Rita", note="\t=1+1", based_on=latest, organisation="One Bromley")
+                               actor=named("@Rita"), note="\t=1+1", based_on=latest, organisation="One Bromley")
     table = assessment.review_table(requirements, demo_store.assessment_rows([new_id]))
     for frame in (table, demo_store.assessment_reviews()):
         assert formula_cells(csv_bytes(frame).decode("utf-8-sig")) == []
@@ -200,9 +201,9 @@ def test_6_a_full_disk_is_a_sentence_on_the_command_line_and_changes_nothing(dem
 
 def test_6_every_store_write_turns_a_full_disk_into_the_sentence(demo_store: Store, full_disk) -> None:
     with pytest.raises(StoreDiskFullError, match="is full; nothing was changed"):
-        demo_store.add_commentary("ct_activity", dt.date(2020, 7, 1), "text", "Ann")
+        demo_store.add_commentary("ct_activity", dt.date(2020, 7, 1), "text", actor=named("Ann"))
     with pytest.raises(StoreDiskFullError, match="is full; nothing was changed"):
-        demo_store.undo_upload(1, "Ann")
+        demo_store.undo_upload(1, actor=named("Ann"))
 
 
 # --- 7. a missing or locked store ---------------------------------------------------------------------------
@@ -263,23 +264,23 @@ def test_9_long_names_and_notes_are_refused_and_change_nothing(demo_db: Path, cf
     with Store(demo_db) as store:
         check = ingest.check_upload(b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n", "a.csv", cfg, store)
         with pytest.raises(ingest.UploadRefused, match="name of who is loading the file is 101 characters"):
-            ingest.commit_upload(store, check, uploaded_by="x" * 101)
+            ingest.commit_upload(store, check, actor=named("x") * 101)
         with pytest.raises(ingest.UploadRefused, match="The note is 1,001 characters long"):
-            ingest.commit_upload(store, check, uploaded_by="Ann", note="n" * 1001)
+            ingest.commit_upload(store, check, actor=named("Ann"), note="n" * 1001)
     assert snapshot(demo_db) == before
 
 
 def test_9_the_undo_refusal_counts_values_not_history_rows(empty_store: Store, cfg: Config) -> None:
     def load(text: str, name: str) -> int:
         check = ingest.check_upload(("period,measure,site,value\n" + text).encode(), name, cfg, empty_store)
-        return ingest.commit_upload(empty_store, check, uploaded_by="Ann", load_anyway=True).upload_id
+        return ingest.commit_upload(empty_store, check, actor=named("Ann"), load_anyway=True).upload_id
 
     first = load("2021-03,ct_tests,PRUH,1000\n", "first.csv")
     second = load("2021-03,ct_tests,PRUH,1100\n", "second.csv")
-    empty_store.undo_upload(second, "Ann")
+    empty_store.undo_upload(second, actor=named("Ann"))
     load("2021-03,ct_tests,PRUH,1200\n", "third.csv")
     with pytest.raises(Exception, match="changed one of the same values") as refused:
-        empty_store.undo_upload(first, "Ann")
+        empty_store.undo_upload(first, actor=named("Ann"))
     assert "2 of the same values" not in str(refused.value)
 
 

@@ -34,6 +34,7 @@ from data.ingest import (
 )
 from data.store import Store
 from metrics.config import DEFAULT_CONFIG_PATH, Config, UploadSettings
+from tests.actors import named
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BAD, GOOD = FIXTURES / "bad", FIXTURES / "good"
@@ -231,7 +232,7 @@ def test_malformed_file_is_refused_naming_row_and_column_and_changes_nothing(
         before = exported(store, tmp_path / "before")
         check = check_upload(data, name, config, store)
         with pytest.raises(UploadRefused):
-            commit_upload(store, check, uploaded_by="Test analyst", load_anyway=True)
+            commit_upload(store, check, actor=named("Test analyst"), load_anyway=True)
 
     assert not check.ok
     found = {(p.kind, p.row, p.column) for p in check.errors}
@@ -239,7 +240,7 @@ def test_malformed_file_is_refused_naming_row_and_column_and_changes_nothing(
         assert expected in found, f"{expected} not among {sorted(found, key=str)[:10]}"
     assert all(p.message.endswith((".", "?", ")")) for p in check.errors)  # sentences, not codes
 
-    argv = ["load", str(BAD / name), "--by", "Test analyst", "--yes", "--db", str(demo_db)]
+    argv = ["load", str(BAD / name), "--yes", "--db", str(demo_db)]
     if name == "too_large.csv":
         argv = ["--config", str(small_limit_config_file), *argv]
     assert main(argv) == EXIT_INVALID
@@ -286,7 +287,7 @@ def test_messy_but_valid_file_loads(name: str, cfg: Config, empty_store: Store) 
     check = check_upload((GOOD / name).read_bytes(), name, cfg, empty_store)
     assert check.ok, format_report(check)
     assert check.counts == {"new": len(GOOD_FILES[name]), "changed": 0, "unchanged": 0}
-    result = commit_upload(empty_store, check, uploaded_by="Test analyst", note="messy file")
+    result = commit_upload(empty_store, check, actor=named("Test analyst"), note="messy file")
     assert result.upload_id is not None and result.rows_added == len(GOOD_FILES[name])
     assert fact_tuples(empty_store) == sorted(GOOD_FILES[name])
     upload = empty_store.uploads().iloc[0]
@@ -319,7 +320,7 @@ def csv_bytes(rows: list[str], header: str = "period,measure,service,site,value"
 @pytest.fixture
 def loaded(cfg: Config, empty_store: Store) -> Store:
     check = check_upload((GOOD / "plain.csv").read_bytes(), "plain.csv", cfg, empty_store)
-    commit_upload(empty_store, check, uploaded_by="First analyst")
+    commit_upload(empty_store, check, actor=named("First analyst"))
     return empty_store
 
 
@@ -345,8 +346,8 @@ def test_preview_counts_new_changed_and_unchanged(cfg: Config, loaded: Store) ->
     assert [(w.kind, w.row, w.column) for w in check.warnings] == [("replaces_stored", 3, "period")]
     assert check.needs_confirmation
     with pytest.raises(UploadRefused, match="load anyway"):
-        commit_upload(loaded, check, uploaded_by="Second analyst")
-    result = commit_upload(loaded, check, uploaded_by="Second analyst", load_anyway=True)
+        commit_upload(loaded, check, actor=named("Second analyst"))
+    result = commit_upload(loaded, check, actor=named("Second analyst"), load_anyway=True)
     assert (result.rows_added, result.rows_changed, result.rows_unchanged) == (1, 1, 1)
     history = loaded.history()
     assert history[["measure", "value", "reason", "replaced_by"]].values.tolist() == [
@@ -377,17 +378,15 @@ def test_an_identical_reupload_is_recognised_and_changes_nothing(cfg: Config, lo
     assert check.ok and not check.changes_anything
     assert check.duplicate_of == int(before["upload_id"].iloc[0])
     assert "identical to upload" in format_report(check)
-    result = commit_upload(loaded, check, uploaded_by="Someone")
+    result = commit_upload(loaded, check, actor=named("Someone"))
     assert result.upload_id is None and result.duplicate_of == check.duplicate_of
     assert loaded.uploads().equals(before)
 
 
-def test_commit_refuses_without_a_name_or_a_store_check(cfg: Config, empty_store: Store) -> None:
+def test_commit_refuses_without_a_store_check(cfg: Config, empty_store: Store) -> None:
     data = (GOOD / "plain.csv").read_bytes()
-    with pytest.raises(UploadRefused, match="who"):
-        commit_upload(empty_store, check_upload(data, "p.csv", cfg, empty_store), uploaded_by="  ")
     with pytest.raises(UploadRefused, match="compared with the store"):
-        commit_upload(empty_store, check_upload(data, "p.csv", cfg), uploaded_by="Ann")
+        commit_upload(empty_store, check_upload(data, "p.csv", cfg), actor=named("Ann"))
     assert empty_store.fact_count() == 0
 
 
@@ -452,10 +451,10 @@ def test_cli_load_asks_and_an_empty_answer_loads_nothing(empty_store: Store, mon
     path = empty_store.path
     empty_store.close()
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))
-    assert main(["load", str(GOOD / "plain.csv"), "--by", "Ann", "--db", str(path)]) == EXIT_INVALID
+    assert main(["load", str(GOOD / "plain.csv"), "--db", str(path)]) == EXIT_INVALID
     assert "Nothing was loaded." in capsys.readouterr().out
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
-    assert main(["load", str(GOOD / "plain.csv"), "--by", "Ann", "--note", "July", "--db", str(path)]) == EXIT_OK
+    assert main(["load", str(GOOD / "plain.csv"), "--note", "July", "--db", str(path)]) == EXIT_OK
     assert "as upload 1: 4 new" in capsys.readouterr().out
 
 
@@ -465,12 +464,12 @@ def test_cli_load_with_warnings_needs_load_anyway_or_yes(loaded: Store, monkeypa
     changed = path.parent / "changed.csv"
     changed.write_bytes(csv_bytes(["2020-08,ct_tests,cardiology,PRUH,1301"]))
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
-    assert main(["load", str(changed), "--by", "Ann", "--db", str(path)]) == EXIT_INVALID
+    assert main(["load", str(changed), "--db", str(path)]) == EXIT_INVALID
     monkeypatch.setattr(sys, "stdin", io.StringIO("load anyway\n"))
-    assert main(["load", str(changed), "--by", "Ann", "--db", str(path)]) == EXIT_OK
+    assert main(["load", str(changed), "--db", str(path)]) == EXIT_OK
     changed.write_bytes(csv_bytes(["2020-08,ct_tests,cardiology,PRUH,1302"]))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert main(["load", str(changed), "--by", "Ann", "--yes", "--db", str(path)]) == EXIT_OK
+    assert main(["load", str(changed), "--yes", "--db", str(path)]) == EXIT_OK
     with Store(path, read_only=True) as store:
         assert store.uploads()["status"].tolist() == ["committed"] * 3
 
@@ -480,9 +479,9 @@ def test_cli_history_and_undo(loaded: Store, capsys) -> None:
     loaded.close()
     assert main(["history", "--db", str(path)]) == EXIT_OK
     assert "plain.csv" in capsys.readouterr().out
-    assert main(["undo", "1", "--by", "Bob", "--db", str(path)]) == EXIT_OK
+    assert main(["undo", "1", "--db", str(path)]) == EXIT_OK
     assert "4 value(s) it added were removed" in capsys.readouterr().out
-    assert main(["undo", "1", "--by", "Bob", "--db", str(path)]) == EXIT_ERROR
+    assert main(["undo", "1", "--db", str(path)]) == EXIT_ERROR
     assert "already undone" in capsys.readouterr().err
     assert main(["undo", "99", "--db", str(path)]) == EXIT_ERROR
     assert "There is no upload 99" in capsys.readouterr().err
@@ -496,7 +495,7 @@ def test_cli_says_so_when_the_dashboard_holds_the_store(demo_db: Path, capsys) -
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        assert main(["load", str(GOOD / "plain.csv"), "--by", "Ann", "--yes", "--db", str(demo_db)]) == EXIT_ERROR
+        assert main(["load", str(GOOD / "plain.csv"), "--yes", "--db", str(demo_db)]) == EXIT_ERROR
         err = capsys.readouterr().err
         assert "in use by another program" in err and "Traceback" not in err
         # validate checks the file on its own, says so, and does not call it valid (load would refuse it)

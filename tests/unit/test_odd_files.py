@@ -20,6 +20,7 @@ from data.ingest import (
 )
 from data.store import Store
 from metrics.config import Config
+from tests.actors import named
 
 ODD = Path(__file__).resolve().parents[1] / "fixtures" / "odd"
 
@@ -51,7 +52,7 @@ ODD_FILES: dict[str, tuple[str, str, int, str | None, str]] = {
 def store(cfg: Config, empty_store: Store) -> Store:
     """A store holding one ordinary upload (July and August 2020 by service and site)."""
     check = check_upload((ODD.parent / "good" / "plain.csv").read_bytes(), "plain.csv", cfg, empty_store)
-    commit_upload(empty_store, check, uploaded_by="Analyst")
+    commit_upload(empty_store, check, actor=named("Analyst"))
     return empty_store
 
 
@@ -85,14 +86,14 @@ def test_an_odd_file_is_refused_or_needs_load_anyway_with_row_column_and_sentenc
     else:
         assert check.ok and problem.needs_confirmation and check.needs_confirmation
     with pytest.raises(UploadRefused):
-        commit_upload(store, check, uploaded_by="Red team")  # no "load anyway"
+        commit_upload(store, check, actor=named("Red team"))  # no "load anyway"
     assert snapshot(store) == before
 
 
 def test_a_warned_file_loads_only_with_load_anyway(cfg: Config, store: Store) -> None:
     data = (ODD / "semicolon_dot_thousands.csv").read_bytes()
     check = check_upload(data, "eu.csv", cfg, store)
-    result = commit_upload(store, check, uploaded_by="Analyst", load_anyway=True)
+    result = commit_upload(store, check, actor=named("Analyst"), load_anyway=True)
     assert result.upload_id is not None
 
 

@@ -24,6 +24,7 @@ from data.store import Store
 from metrics import pack
 from metrics.__main__ import main
 from metrics.config import Config
+from tests.actors import named
 
 OCT = dt.date(2020, 10, 1)
 COMMENTARY = "CT recovered – 100% of last October → target met (≥ 100%); £1.2m scanner bid agreed."
@@ -35,7 +36,7 @@ def pack_store(tmp_path_factory: pytest.TempPathFactory, demo_store_file: Path) 
     path = tmp_path_factory.mktemp("pack") / "store.duckdb"
     shutil.copyfile(demo_store_file, path)
     with Store(path) as store:
-        store.add_commentary("ct_activity", OCT, COMMENTARY, "Ann Analyst")
+        store.add_commentary("ct_activity", OCT, COMMENTARY, actor=named("Ann Analyst"))
     return path
 
 
@@ -141,7 +142,7 @@ def test_progress_rises_to_one_as_the_pack_builds(demo_store: Store, cfg: Config
 
 
 def test_a_store_of_real_uploads_has_no_demonstration_label(empty_store: Store, cfg: Config) -> None:
-    empty_store.commit_rows(build_demo_frame(cfg), file_name="october.csv", sha256="x", uploaded_by="Ann")
+    empty_store.commit_rows(build_demo_frame(cfg), file_name="october.csv", sha256="x", actor=named("Ann"))
     text = " ".join(_page_texts(pack.build_pack(empty_store, cfg, OCT, "pdf", render=_stub_render)))
     assert "Demonstration data" not in text
     assert "CT activity" in text
@@ -181,3 +182,9 @@ def test_summary_rows_give_rag_in_words_and_icons_as_letters(demo_store: Store, 
     assert rows.loc["eConsult submissions", "assurance"] == "–"  # no target, so no assurance icon
     letters = {value.split(" ")[0] for value in rows["variation"]}
     assert letters <= {"~", "H", "L"} and len(letters) > 1
+
+
+def test_the_command_line_pack_is_logged_as_a_download(pdf_file: Path, pack_store: Path) -> None:
+    with Store(pack_store, read_only=True) as store:
+        event = store.audit_log(actions=["download"]).iloc[-1]
+    assert event["via"] == "command line" and event["what"].startswith("board pack Oct 2020 (pdf) to ")

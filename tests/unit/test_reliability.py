@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from data.ingest import MAX_PROBLEMS, UploadCheck, check_upload, commit_upload, format_report
 from data.store import ALL, Store
 from metrics.config import Config
+from tests.actors import named
 
 PROJECT = Path(__file__).resolve().parents[2]
 SEED = 20200731  # the kill delays are random, but the same on every run
@@ -63,7 +64,7 @@ def _state(path: Path) -> dict:
 
 def _start_load(db: Path, csv_file: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "data", "load", str(csv_file), "--by", "Kill test", "--yes", "--db", str(db)],
+        [sys.executable, "-m", "data", "load", str(csv_file), "--yes", "--db", str(db)],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -87,7 +88,7 @@ def kill_setup(cfg: Config, tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = _key_frame(cfg, months[:12]).assign(value=100.0)
     base_db = directory / "base.duckdb"
     with Store(base_db) as store:
-        store.commit_rows(base, file_name="base.csv", sha256="base", uploaded_by="Setup")
+        store.commit_rows(base, file_name="base.csv", sha256="base", actor=named("Setup"))
     changed_measures = [m.id for m in cfg.measures][:8]
     upload = _key_frame(cfg, months).assign(value=101.0)
     upload = upload[(upload["month"] >= months[12]) | upload["measure"].isin(changed_measures)]
@@ -165,7 +166,7 @@ def _frame(months: pd.DatetimeIndex, measures: list[str], value: float) -> pd.Da
 def test_two_concurrent_commits_are_both_recorded_and_lose_no_value(round_number: int, empty_store: Store) -> None:
     months = pd.date_range("2019-04-01", periods=24, freq="MS")
     shared = ["ct_tests", "mri_tests"]
-    empty_store.commit_rows(_frame(months, shared, 1.0), file_name="base", sha256="base", uploaded_by="Setup")
+    empty_store.commit_rows(_frame(months, shared, 1.0), file_name="base", sha256="base", actor=named("Setup"))
     # Each writes the shared values (a conflict) and values of its own.
     batches = {
         "a": pd.concat([_frame(months, shared, 2.0), _frame(months, ["endoscopy_tests"], 2.0)]),
@@ -177,7 +178,7 @@ def test_two_concurrent_commits_are_both_recorded_and_lose_no_value(round_number
     def write(name: str) -> None:
         barrier.wait()
         result = empty_store.commit_rows(
-            batches[name], file_name=f"{name}.csv", sha256=f"{name}{round_number}", uploaded_by=name
+            batches[name], file_name=f"{name}.csv", sha256=f"{name}{round_number}", actor=named(name)
         )
         results[name] = result.upload_id
 
@@ -269,4 +270,4 @@ def test_the_validator_always_returns_a_report(data: bytes, cfg: Config) -> None
     else:
         assert check.rows is None
         with pytest.raises(ValueError):
-            commit_upload(None, check, uploaded_by="Fuzz")  # refused before any store is touched
+            commit_upload(None, check, actor=named("Fuzz"))  # refused before any store is touched

@@ -11,6 +11,7 @@ import pytest
 from data.store import Store
 from metrics import review, views
 from metrics.config import Config
+from tests.actors import named
 from tests.conftest import RESTATED_FILE_NAME
 
 JUL, AUG, SEP, OCT = (dt.date(2020, m, 1) for m in (7, 8, 9, 10))
@@ -33,11 +34,11 @@ def two_loads(empty_store: Store) -> Store:
     (600 → 650) and adds September."""
     empty_store.commit_rows(
         _rows({(JUL, "PRUH"): 500, (JUL, "ORPINGTON"): 200, (AUG, "PRUH"): 600, (AUG, "ORPINGTON"): 250}),
-        file_name="november-first.csv", sha256="a", uploaded_by="Ann", now=FIRST_LOAD,
+        file_name="november-first.csv", sha256="a", actor=named("Ann"), now=FIRST_LOAD,
     )
     empty_store.commit_rows(
         _rows({(AUG, "PRUH"): 650, (SEP, "PRUH"): 700, (SEP, "ORPINGTON"): 260}),
-        file_name="november-restated.csv", sha256="b", uploaded_by="Bob", now=SECOND_LOAD,
+        file_name="november-restated.csv", sha256="b", actor=named("Bob"), now=SECOND_LOAD,
     )
     return empty_store
 
@@ -118,7 +119,7 @@ def test_changes_between_refuses_moments_in_the_wrong_order(two_loads: Store) ->
 
 def test_an_undone_upload_shows_as_restored_by_its_undo(two_loads: Store) -> None:
     undone_at = dt.datetime(2020, 11, 18, 9, 0)
-    two_loads.undo_upload(2, "Carol", now=undone_at)
+    two_loads.undo_upload(2, actor=named("Carol"), now=undone_at)
     assert _as_dict(two_loads.measure_totals_as_of(dt.datetime(2020, 11, 17), ["ct_tests"]))[AUG] == 900.0
     assert _as_dict(two_loads.measure_totals_as_of(dt.datetime(2020, 11, 19), ["ct_tests"])) == {JUL: 700.0, AUG: 850.0}
     changes = two_loads.changes_between(dt.datetime(2020, 11, 17), dt.datetime(2020, 11, 19), ["ct_tests"])

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from metrics import charts, services, views
+from tests.actors import named
 
 JUL19, AUG19, SEP19 = dt.date(2019, 7, 1), dt.date(2019, 8, 1), dt.date(2019, 9, 1)
 JUL20, AUG20, SEP20 = dt.date(2020, 7, 1), dt.date(2020, 8, 1), dt.date(2020, 9, 1)
@@ -449,7 +450,7 @@ def test_a_service_missing_a_site_is_partial_in_the_heatmap_like_for_like(demo_s
     demo_store.commit_rows(
         pd.DataFrame([(april, "op_first_attendances", "cardiology", "PRUH", "All", 500.0)],
                      columns=["month", "measure", "service", "site", "segment", "value"]),
-        file_name="april.csv", sha256="a", uploaded_by="analyst",
+        file_name="april.csv", sha256="a", actor=named("analyst"),
     )
     totals = demo_store.measure_totals_by("service", metric.input_measures, start=cfg.first_month)
     detail = sorted({m for ms in services.services_needing_detail(cfg, totals).values() for m in ms})

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from data.store import MIGRATIONS, GrainError, Store, StoreLockedError
+from tests.actors import named
 
 JUL, AUG = dt.date(2020, 7, 1), dt.date(2020, 8, 1)
 
@@ -19,7 +20,7 @@ def rows(*items: tuple) -> pd.DataFrame:
 
 
 def commit(store: Store, frame: pd.DataFrame, name: str = "file.csv"):
-    return store.commit_rows(frame, file_name=name, sha256=name, uploaded_by="analyst")
+    return store.commit_rows(frame, file_name=name, sha256=name, actor=named("analyst"))
 
 
 def test_migrations_run_once_and_are_safe_to_run_twice(tmp_path):
