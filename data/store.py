@@ -329,6 +329,8 @@ def _serialised(method):
         with self._write_lock:
             try:
                 return method(self, *args, **kwargs)
+            except AccessDenied:
+                raise  # a PermissionError (an OSError) that is a refusal, not a failed write
             except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException, OSError) as exc:
                 if is_disk_full(exc):
                     raise StoreDiskFullError(disk_full_message(self.path)) from None
