@@ -1249,11 +1249,13 @@ class Store:
         missing multiplier (NaN) keeps the level of the month a projection starts from."""
         if "scenario_multipliers" not in self.table_names():
             return pd.DataFrame(columns=_MULTIPLIER_COLUMNS)
-        return self._frame(
+        frame = self._frame(
             f"""SELECT {', '.join(_MULTIPLIER_COLUMNS)} FROM scenario_multipliers WHERE version_id = ?
                 ORDER BY month, service_group""",
             [int(version_id)], columns=_MULTIPLIER_COLUMNS,
         )
+        frame["month"] = [m.date() if hasattr(m, "date") else m for m in frame["month"]]  # DATE → dt.date
+        return frame
 
     def save_scenario_version(
         self,
