@@ -369,3 +369,39 @@ def describe_total(row: dict, target: dt.date, scenario_label: str) -> str:
         f"{format_month(target)} (80% band {row['lower']:,.0f}–{row['upper']:,.0f}) against an 18-week target list "
         f"of {row['target_queue']:,.0f}; {need} to reach the 18-week target by then."
     )
+
+
+CSV_COLUMNS = [
+    "scenario", "month", "service", "kind", "waiting_list", "lower", "upper", "over_52", "demand", "capacity",
+]
+
+
+def projection_csv_frame(projection: Projection, history: pd.DataFrame, scenario: str, by_service: bool = False,
+                         ) -> pd.DataFrame:
+    """The projection as a CSV for other tools: one row per month for the services together ('All'), the
+    actual months first (kind `actual`) then the projected ones (kind `projected`, with the band and the
+    scenario's demand and capacity); with `by_service`, each service's projected rows too."""
+    actual = pd.DataFrame({
+        "month": history["month"], "service": scenarios.ALL_SERVICES, "kind": "actual",
+        "waiting_list": history["waiting_list"], "lower": math.nan, "upper": math.nan, "over_52": history["over_52"],
+        "demand": history["referrals"], "capacity": history["removals"],
+    })
+    total = projection.total_frame().iloc[1:]
+    projected = pd.DataFrame({
+        "month": total["month"], "service": scenarios.ALL_SERVICES, "kind": "projected",
+        "waiting_list": total["projected"], "lower": total["lower"], "upper": total["upper"],
+        "over_52": total["over_52"], "demand": total["demand"], "capacity": total["capacity"],
+    })
+    frames = [actual, projected]
+    if by_service:
+        each = projection.service_frame()
+        frames.append(pd.DataFrame({
+            "month": each["month"], "service": each["service"], "kind": "projected", "waiting_list": each["projected"],
+            "lower": each["lower"], "upper": each["upper"], "over_52": each["over_52"], "demand": each["demand"],
+            "capacity": each["capacity"],
+        }))
+    out = pd.concat(frames, ignore_index=True).assign(scenario=scenario)
+    out["month"] = [to_month(m).strftime("%Y-%m") for m in out["month"]]
+    for column in ("waiting_list", "lower", "upper", "over_52", "demand", "capacity"):
+        out[column] = out[column].round(1)
+    return out[CSV_COLUMNS]

@@ -867,3 +867,22 @@ def save_scenario(
     services = {s.id: s.label for s in cfg.services}
     prepared = scenarios.prepare_rows(frame, services)
     return store.save_scenario_version(name, prepared, saved_by=saved_by, description=description, based_on=based_on)
+
+
+def find_scenario_version(options: CapacityOptions, scenario: str | None, version: int | None = None) -> int | None:
+    """The version id of a scenario named `scenario` (its latest version, or `version`), or of the version id
+    given as digits; None for no scenario ("as now" without a stored version). Raises ValueError naming the
+    scenarios there are."""
+    if scenario is None:
+        return None
+    versions = options.versions
+    if scenario.strip().isdigit() and int(scenario) in options.version_ids:
+        return int(scenario)
+    named = versions[versions["scenario"].str.casefold() == scenario.strip().casefold()]
+    if version is not None:
+        named = named[named["version"] == version]
+    if named.empty:
+        names = ", ".join(f"“{n}”" for n in dict.fromkeys(versions["scenario"])) or "none"
+        which = f"version {version} of " if version is not None else ""
+        raise ValueError(f"There is no {which}scenario “{scenario}”; the store holds: {names}.")
+    return int(named.sort_values("version").iloc[-1]["version_id"])
