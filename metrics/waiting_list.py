@@ -179,12 +179,29 @@ def simulate_waiting_list(
         removals = rng.poisson(capacity[:, t], size=(runs, n_lists))
         size += arrivals
         size -= np.minimum(removals, size)
-        per_list[:, :, t] = np.quantile(size, quantiles, axis=0)
-        total[:, t] = np.quantile(size.sum(axis=1), quantiles)
+        per_list[:, :, t] = _quantiles(size, quantiles)
+        total[:, t] = _quantiles(size.sum(axis=1, keepdims=True), quantiles)[:, 0]
     return Simulation(
         median=per_list[1], lower=per_list[0], upper=per_list[2],
         total_median=total[1], total_lower=total[0], total_upper=total[2], runs=runs, seed=seed, band=band,
     )
+
+
+def _quantiles(runs: np.ndarray, quantiles: list[float]) -> np.ndarray:
+    """numpy's default ("linear") quantiles down axis 0, from one sort: several times faster than
+    np.quantile on (runs × lists) arrays, and the same numbers."""
+    ordered = np.sort(runs, axis=0)
+    n = ordered.shape[0]
+    out = np.empty((len(quantiles), ordered.shape[1]))
+    for i, q in enumerate(quantiles):
+        position = q * (n - 1)
+        below = int(np.floor(position))
+        above = min(below + 1, n - 1)
+        weight = position - below
+        low, high = ordered[below].astype(float), ordered[above].astype(float)
+        # numpy's own interpolation, so the figures match np.quantile to the last bit
+        out[i] = high - (high - low) * (1 - weight) if weight >= 0.5 else low + (high - low) * weight
+    return out
 
 
 def project_long_waiters(queue, weekly_demand, anchor_count, threshold_weeks=52) -> np.ndarray:

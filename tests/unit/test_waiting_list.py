@@ -149,3 +149,10 @@ def test_long_waiters_start_at_the_actual_count_and_follow_the_tail():
 def test_long_waiters_with_no_tail_stay_at_the_anchor():
     out = wl.project_long_waiters(np.array([0.0, 100.0]), np.array([10.0, 10.0]), anchor_count=3)
     assert out.tolist() == [3.0, 3.0]
+
+
+def test_the_band_uses_numpys_linear_quantiles():
+    runs = np.random.default_rng(4).poisson(50, size=(101, 3))
+    np.testing.assert_array_equal(wl._quantiles(runs, [0.1, 0.5, 0.9]), np.quantile(runs, [0.1, 0.5, 0.9], axis=0))
+    runs = np.random.default_rng(4).poisson(50, size=(1000, 2))
+    np.testing.assert_array_equal(wl._quantiles(runs, [0.1, 0.5, 0.9]), np.quantile(runs, [0.1, 0.5, 0.9], axis=0))
