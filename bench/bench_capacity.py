@@ -64,7 +64,7 @@ def main() -> None:
         median, worst = time_call(lambda s=start, d=demand, c=capacity: wl.simulate_waiting_list(s, d, c, runs=RUNS),
                                   args.repeat)
         memory = peak_mb(lambda s=start, d=demand, c=capacity: wl.simulate_waiting_list(s, d, c, runs=RUNS))
-        rows.append((label, median, worst, f"{memory:,.0f} MB"))
+        rows.append((label, median, worst, f"{memory:,.1f} MB"))
 
     path = temporary_store_path()
     with Store(path) as store:

@@ -5,7 +5,7 @@
         [--rebase-index i,…] [--no-screen] [--fix-after N] [--format csv|json]   (needs no store)
     python -m metrics pack --month 2020-10 --out FILE [--format pdf|pptx] [--db PATH]
     python -m metrics scenario [--scenario NAME|ID] [--version N] [--services a,b] [--horizon 12]
-        [--target YYYY-MM] [--by-service] [--runs 1000] [--seed N] [--list] [--db PATH]   (CSV out)
+        [--target YYYY-MM] [--by-service] [--runs 1000] [--seed N] [--list] [--pdf FILE] [--db PATH]   (CSV out)
 
 Ratios and shares are printed as fractions (0.854), not percents.
 """
@@ -199,6 +199,24 @@ def cmd_scenario(args: argparse.Namespace, cfg: Config) -> int:
                              target=target, runs=args.runs, seed=args.seed)
     if page.problem:
         raise ValueError(page.problem)
+    if args.pdf:
+        import datetime as dt
+        from pathlib import Path
+
+        from metrics.capacity_pack import build_capacity_pdf
+
+        out = Path(args.pdf)
+        if not out.parent.exists():
+            raise ValueError(f"The folder {out.parent} does not exist; create it or choose another --pdf path.")
+        from metrics.pack import PackError
+
+        try:
+            data = build_capacity_pdf(page, options, cfg.organisation, options.version_label(version_id),
+                                      dt.date.today())
+        except PackError as exc:
+            raise ValueError(str(exc)) from None
+        out.write_bytes(data)
+        print(f"Wrote the board pack page for “{options.version_label(version_id)}” to {out}.", file=sys.stderr)
     frame = capacity.projection_csv_frame(page.projection, page.history, options.version_label(version_id),
                                           by_service=args.by_service)
     sys.stdout.write(safe_csv_bytes(frame).decode("utf-8-sig"))
@@ -248,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("--runs", type=int, default=1000, help="simulation runs (default 1000)")
     scenario.add_argument("--seed", type=int, default=20200731, help="simulation seed (default 20200731)")
     scenario.add_argument("--list", action="store_true", help="list the saved scenario versions instead")
+    scenario.add_argument("--pdf", help="also write the board pack's page for the scenario to this PDF file")
     return parser
 
 

@@ -6,7 +6,9 @@ import datetime as dt
 import streamlit as st
 
 from metrics import capacity, charts, compute, scenarios
+from metrics.capacity_pack import build_capacity_pdf
 from metrics.months import add_months, format_month, format_uk_time
+from metrics.pack import PackError
 from metrics.views import load_capacity, load_capacity_options, save_scenario
 from pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html
 
@@ -124,6 +126,19 @@ st.dataframe(capacity.summary_table(page.summary, labels), hide_index=True, widt
              key="capacity_summary_table")
 download_csv(page.summary, file_name=f"capacity-{target:%Y-%m}.csv", key="capacity_summary_csv",
              label="Download this table (CSV)")
+
+with st.popover("Board pack page (PDF)", icon=":material/picture_as_pdf:"):
+    st.caption("One A4 page for the board pack: the sentence and RAG above, the projection chart, the table and "
+               "the backtest. Drawing the chart takes a few seconds.")
+    if st.button("Build the PDF page", key="capacity_pdf_build"):
+        try:
+            pdf = build_capacity_pdf(page, options, cfg.organisation, scenario_label, dt.date.today())
+        except PackError as exc:
+            st.error(str(exc))
+        else:
+            st.download_button("Download the PDF page", data=pdf, file_name=f"capacity-{target:%Y-%m}.pdf",
+                               mime="application/pdf", key="capacity_pdf_download", on_click="ignore",
+                               icon=":material/download:")
 
 st.subheader("Compare two scenarios")
 if not others:

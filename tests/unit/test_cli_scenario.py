@@ -53,3 +53,16 @@ def test_bad_choices_get_a_sentence_and_a_non_zero_exit(demo_db, capsys):
     assert code == 2 and "The target date must fall within the projection (Apr 2021 to Mar 2022)" in err
     code, _, err = run(capsys, "--db", str(demo_db), "--services", "neurology")
     assert code == 2 and err.startswith("No waiting list figures for neurology")
+
+
+def test_the_board_pack_page_for_a_scenario_is_one_pdf_page(demo_db, capsys, tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "scenario.pdf"
+    code, _, err = run(capsys, "--db", str(demo_db), "--scenario", "Recovery push (example)", "--pdf", str(out))
+    assert code == 0, err
+    reader = PdfReader(out)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Demand & capacity: the waiting list under a scenario" in text
+    assert "Recovery push (example), version 1" in text and "Red" in text and "Backtest." not in text
