@@ -69,7 +69,7 @@ with left:
 with right:
     chosen_row = options.version_row(version_id)
     if chosen_row:
-        st.caption(("📘 Shipped example. " if chosen_row["example"] else "")
+        st.caption(("Shipped example, labelled as such. " if chosen_row["example"] else "")
                    + scenarios.describe_version(chosen_row, format_uk_time(chosen_row["saved_at"])))
     st.caption(f"Projection starts from {format_month(start)}, the latest month whose waiting list figures are "
                "complete. Multipliers are on the same month of 2019/20; a blank one keeps "
@@ -93,7 +93,7 @@ badge = rag_badge_html(total["status"], f"{compute.STATUS_WORDS[total['status']]
 st.markdown(f"{badge} {capacity.describe_total(total, target, scenario_label)}", unsafe_allow_html=True)
 st.caption("RAG: green when the projected list is at or below the 18-week target list size at the target date, "
            f"amber within {cfg.rag.amber_margin:.0%} of it, red beyond.")
-one, two, three, four = st.columns(4)
+one, two, three, four, five = st.columns(5)
 one.metric("Waiting list now", f"{total['list_now']:,.0f}", help=f"End of {format_month(start)}")
 two.metric(f"Projected, {format_month(target)}", f"{total['projected']:,.0f}",
            delta=f"{total['projected'] - total['list_now']:+,.0f}", delta_color="inverse")
@@ -101,9 +101,11 @@ three.metric("Removals needed a month", f"{total['needed_capacity']:,.0f}",
              delta=f"{total['capacity_gap']:+,.0f} planned vs needed", delta_color="normal",
              help="The larger of the relief capacity (to bring the list to its 18-week target size by the target "
                   "date) and the target capacity (to hold it there), summed over services.")
-four.metric("Queue load · pressure", f"{total['load']:.2f} · {total['pressure_now']:.2f}",
-            help="Queue load = referrals ÷ removals (above 1 the list grows). Pressure = 2 × mean wait ÷ 18 weeks, "
-                 "mean wait by Little's law (above 1 the list is likely to miss the target).")
+four.metric("Queue load", f"{total['load']:.2f}",
+            help="Referrals ÷ removals under the scenario, to the target date: above 1 the list grows.")
+five.metric("Pressure now", f"{total['pressure_now']:.2f}",
+            help="2 × mean wait ÷ 18 weeks, the mean wait by Little's law (list ÷ weekly referrals): above 1 the "
+                 "list is likely to miss the 18-week target.")
 
 st.plotly_chart(
     charts.build_waiting_list_chart(page.history, page.total, target_queue=total["target_queue"], target=target,
