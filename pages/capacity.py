@@ -97,10 +97,11 @@ one, two, three, four, five = st.columns(5)
 one.metric("Waiting list now", f"{total['list_now']:,.0f}", help=f"End of {format_month(start)}")
 two.metric(f"Projected, {format_month(target)}", f"{total['projected']:,.0f}",
            delta=f"{total['projected'] - total['list_now']:+,.0f}", delta_color="inverse")
-three.metric("Removals needed a month", f"{total['needed_capacity']:,.0f}",
-             delta=f"{total['capacity_gap']:+,.0f} planned vs needed", delta_color="normal",
-             help="The larger of the relief capacity (to bring the list to its 18-week target size by the target "
-                  "date) and the target capacity (to hold it there), summed over services.")
+three.metric("Removals needed", f"{total['needed_capacity']:,.0f}",
+             delta=f"{total['capacity_gap']:+,.0f} planned", delta_color="normal",
+             help="A month, to the target date: the larger of the relief capacity (to bring the list to its 18-week "
+                  "target size by the target date) and the target capacity (to hold it there), summed over "
+                  "services. The delta is planned removals less those needed.")
 four.metric("Queue load", f"{total['load']:.2f}",
             help="Referrals ÷ removals under the scenario, to the target date: above 1 the list grows.")
 five.metric("Pressure now", f"{total['pressure_now']:.2f}",
