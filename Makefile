@@ -59,10 +59,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_validation
 	$(BIN)/python -m bench.bench_spc
 	$(BIN)/python -m bench.bench_pack
+	$(BIN)/python -m bench.bench_capacity
 
 screenshots: $(STAMP) browser
 	SHOT_HEIGHT=2600 $(BIN)/python -m tests.e2e.harness overview elective outpatients \
-		"my_service?service=cardiology&site=PRUH" discharges primary_care inequalities assessment upload coverage \
+		"my_service?service=cardiology&site=PRUH" discharges primary_care inequalities assessment capacity upload coverage \
 		screenshots
 
 clean:

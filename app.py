@@ -31,6 +31,7 @@ PAGES = {
         st.Page("pages/outpatients.py", title="Outpatients & virtual care", icon=":material/stethoscope:",
                 url_path="outpatients"),
         st.Page("pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
+        st.Page("pages/capacity.py", title="Demand & capacity", icon=":material/query_stats:", url_path="capacity"),
     ],
     "System and population": [
         st.Page("pages/discharges.py", title="Discharges (SPA)", icon=":material/local_hospital:",

@@ -3,8 +3,9 @@
 Every configured measure from April 2019 to March 2021 (DESIGN §7), broken down where that makes
 sense: hospital activity by specialty and hospital site, diagnostics by hospital site, SPA
 discharges by pathway and referring site, eConsult and video consultations by PCN, 52-week waiters by
-specialty; IMD and ethnicity segments for elective and outpatient activity, with the most deprived
-and Black and Asian groups recovering more slowly.
+specialty, the referral-to-treatment queue (referrals, removals, the list, 104-week waiters) by specialty
+and hospital site with a wave-1 dip and the backlog it left; IMD and ethnicity segments for elective and
+outpatient activity, with the most deprived and Black and Asian groups recovering more slowly.
 
 At the system total it reproduces the published figures exactly (PINNED below, with their sources);
 everything else is invented and is shown only under a "demonstration data" label. Totals are split
@@ -122,6 +123,26 @@ ETHNICITY_OFFSET = {
     "ethnicity:White": 0.02, "ethnicity:Black": -0.08, "ethnicity:Asian": -0.06,
     "ethnicity:Mixed": -0.03, "ethnicity:Other": -0.03,
 }
+# The referral-to-treatment queue (the Demand & capacity page): drawn from a Generator of its own, so the
+# random sequence every other measure uses, and so every published figure, stays as it was.
+QUEUE_SEED = 20200917  # any fixed number would do
+# Clock starts (referrals) a month across Bromley's hospital sites in 2019/20, before seasonality.
+QUEUE_REFERRALS = 11000
+# The list at the end of March 2019, in months of referrals (a mean wait of about 14 weeks).
+QUEUE_START_MONTHS = 3.2
+# Share of clock stops that are admitted (an operation or procedure); the rest are non-admitted.
+QUEUE_ADMITTED_SHARE = 0.25
+# Each month of 2020/21 as a share of the same month of 2019/20 (April → March): referrals fell further
+# and came back faster than treatment, so the list and the long waits grew (wave 1, then wave 2 in January).
+QUEUE_REFERRALS_2020 = [0.35, 0.50, 0.68, 0.80, 0.85, 0.90, 0.93, 0.95, 0.90, 0.78, 0.85, 0.95]
+QUEUE_REMOVALS_2020 = [0.30, 0.38, 0.52, 0.66, 0.73, 0.78, 0.83, 0.88, 0.90, 0.70, 0.78, 0.90]
+# Patients waiting 104+ weeks (system totals): none until the first wave's delays reach two years.
+RTT_104 = [0] * 21 + [1, 2, 4]
+QUEUE_MEASURES = (
+    "rtt_clock_starts", "rtt_clock_stops_admitted", "rtt_clock_stops_non_admitted", "rtt_waiting_list",
+    "rtt_104_week_waiters",
+)
+
 SEGMENTED_MEASURES = (
     "elective_ordinary_spells", "elective_daycase_spells", "op_first_attendances", "op_followup_attendances",
 )
@@ -319,6 +340,37 @@ class _Builder:
                     for name, value in zip(names, parts, strict=True):
                         self.rows.append((m, measure, ALL, ALL, name, float(value)))
 
+    def build_queue(self) -> None:
+        """Referrals, removals and the list by specialty and hospital site, with list = previous list +
+        referrals − removals in every cell, so a projection can be checked against what followed."""
+        rng = np.random.default_rng(QUEUE_SEED)
+        specialties = [s.id for s in self.cfg.services if s.kind == "specialty"]
+        cells = [(s, site) for s in specialties for site in HOSPITAL_SITES]
+        weights = np.array([w * sw for w in rng.uniform(0.5, 1.5, size=len(specialties))
+                            for sw in (0.62, 0.23, 0.15)])
+        base = QUEUE_REFERRALS * weights / weights.sum()
+        size = np.rint(base * QUEUE_START_MONTHS)
+        for i, m in enumerate(self.months):
+            season = self._season(m)
+            if i < 12:
+                referrals = np.rint(base * season * rng.normal(1.0, 0.03, size=len(cells)))
+                removals = np.rint(base * season * rng.normal(1.0, 0.03, size=len(cells)))
+            else:
+                referrals = np.rint(base * season * QUEUE_REFERRALS_2020[i - 12] * rng.normal(1.0, 0.04, len(cells)))
+                removals = np.rint(base * season * QUEUE_REMOVALS_2020[i - 12] * rng.normal(1.0, 0.04, len(cells)))
+            removals = np.minimum(removals, size + referrals)
+            admitted = np.rint(removals * QUEUE_ADMITTED_SHARE * rng.normal(1.0, 0.05, size=len(cells)))
+            admitted = np.clip(admitted, 0, removals)
+            size = size + referrals - removals
+            over_104 = allocate(RTT_104[i], weights) if RTT_104[i] else np.zeros(len(cells), dtype=int)
+            for j, (service, site) in enumerate(cells):
+                for measure, value in (
+                    ("rtt_clock_starts", referrals[j]), ("rtt_clock_stops_admitted", admitted[j]),
+                    ("rtt_clock_stops_non_admitted", removals[j] - admitted[j]), ("rtt_waiting_list", size[j]),
+                    ("rtt_104_week_waiters", over_104[j]),
+                ):
+                    self.rows.append((m, measure, service, site, ALL, float(value)))
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["month", "measure", "service", "site", "segment", "value"])
 
@@ -328,6 +380,7 @@ def build_demo_frame(cfg: Config) -> pd.DataFrame:
     builder = _Builder(cfg)
     builder.build_totals()
     builder.build_rows()
+    builder.build_queue()
     frame = builder.frame()
     # Nothing before a measure began (the Single Point of Access started in April 2020): the builder
     # draws every month so that the random sequence, and so every other figure, does not depend on it.

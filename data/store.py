@@ -233,6 +233,57 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         WHERE organisation = '' AND recorded_by = 'Demonstration data builder';
         """,
     ),
+    (
+        8,
+        "demand and capacity scenarios",
+        # A scenario is named monthly multipliers on demand (referrals) and capacity (removals) per
+        # service group ('All' or a service id), relative to the same month of the baseline year; NULL
+        # keeps the level of the month the projection starts from. Never updated: a new version is new
+        # rows under a new version id, so every earlier version stays with who saved it and when.
+        # Three shipped examples, labelled as such, so every store has something to start from.
+        """
+        CREATE TABLE IF NOT EXISTS scenario_versions (
+            version_id  INTEGER PRIMARY KEY,
+            scenario    VARCHAR NOT NULL,
+            version     INTEGER NOT NULL,
+            description VARCHAR NOT NULL DEFAULT '',
+            example     BOOLEAN NOT NULL DEFAULT FALSE,
+            saved_by    VARCHAR NOT NULL,
+            saved_at    TIMESTAMP NOT NULL,
+            based_on    INTEGER,
+            UNIQUE (scenario, version)
+        );
+        CREATE TABLE IF NOT EXISTS scenario_multipliers (
+            version_id    INTEGER NOT NULL,
+            month         DATE NOT NULL,
+            service_group VARCHAR NOT NULL,
+            demand        DOUBLE CHECK (demand IS NULL OR demand >= 0),
+            capacity      DOUBLE CHECK (capacity IS NULL OR capacity >= 0),
+            PRIMARY KEY (version_id, month, service_group)
+        );
+        CREATE SEQUENCE IF NOT EXISTS scenario_version_id_seq START 4;
+        INSERT INTO scenario_versions VALUES
+            (1, 'As now (example)', 1,
+             'Referrals and removals stay at the share of 2019/20 seen in the month the projection starts from.',
+             TRUE, 'Shipped example', timezone('UTC', current_timestamp), NULL),
+            (2, 'Wave 2 — severe (example)', 1,
+             'Elective capacity 60% of baseline November–January; demand rebounds to +10% on baseline from '
+             'February. Capacity otherwise as in the starting month.',
+             TRUE, 'Shipped example', timezone('UTC', current_timestamp), NULL),
+            (3, 'Recovery push (example)', 1,
+             'Capacity 110% of baseline from April 2021 (extra sessions, the independent sector); demand as in '
+             'the starting month.',
+             TRUE, 'Shipped example', timezone('UTC', current_timestamp), NULL);
+        INSERT INTO scenario_multipliers
+            SELECT 2, CAST(range AS DATE), 'All',
+                   CASE WHEN range >= DATE '2021-02-01' THEN 1.10 END,
+                   CASE WHEN month(range) IN (11, 12, 1) THEN 0.60 END
+            FROM range(DATE '2020-11-01', DATE '2023-04-01', INTERVAL 1 MONTH);
+        INSERT INTO scenario_multipliers
+            SELECT 3, CAST(range AS DATE), 'All', NULL, 1.10
+            FROM range(DATE '2021-04-01', DATE '2023-04-01', INTERVAL 1 MONTH);
+        """,
+    ),
 ]
 
 # Written last in a migration list that is applied in version order (5 and 7 belong to other changes).
@@ -1398,6 +1449,86 @@ class Store:
             return []
         with self.cursor() as cur:
             return [r[0] for r in cur.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
+    # --- demand and capacity scenarios (migration 8) --------------------------------------------
+
+    def scenario_versions(self) -> pd.DataFrame:
+        """Every saved version of every scenario (version_id, scenario, version, description, example,
+        saved_by, saved_at, based_on), shipped examples first, then by name and version."""
+        if "scenario_versions" not in self.table_names():  # a read-only store from before migration 8
+            return pd.DataFrame(columns=_SCENARIO_COLUMNS)
+        return self._frame(
+            f"SELECT {', '.join(_SCENARIO_COLUMNS)} FROM scenario_versions ORDER BY example DESC, scenario, version",
+            [], columns=_SCENARIO_COLUMNS,
+        )
+
+    def scenario_multipliers(self, version_id: int) -> pd.DataFrame:
+        """A scenario version's rows (month, service_group, demand, capacity), by month and group; a
+        missing multiplier (NaN) keeps the level of the month a projection starts from."""
+        if "scenario_multipliers" not in self.table_names():
+            return pd.DataFrame(columns=_MULTIPLIER_COLUMNS)
+        frame = self._frame(
+            f"""SELECT {', '.join(_MULTIPLIER_COLUMNS)} FROM scenario_multipliers WHERE version_id = ?
+                ORDER BY month, service_group""",
+            [int(version_id)], columns=_MULTIPLIER_COLUMNS,
+        )
+        frame["month"] = [m.date() if hasattr(m, "date") else m for m in frame["month"]]  # DATE → dt.date
+        return frame
+
+    @_serialised
+    @_audited("scenario", lambda a: f"demand and capacity scenario {a['scenario']}")
+    def save_scenario_version(
+        self,
+        scenario: str,
+        rows: pd.DataFrame,
+        *,
+        actor: Actor,
+        description: str = "",
+        based_on: int | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Keep a new version of a scenario (the next version number under its name) with its rows
+        (month, service_group, demand, capacity), saved by `actor` (who needs the editor role), in one
+        transaction; return its version id. Earlier versions are never changed. Raises ValueError, saying
+        what to fix, for what the store cannot keep (the rows' own checks are
+        `metrics.scenarios.prepare_rows`)."""
+        _require_columns(rows, _MULTIPLIER_COLUMNS)
+        scenario = (scenario or "").strip()
+        if not scenario:
+            raise ValueError("Give the scenario a name before saving.")
+        incoming = rows[_MULTIPLIER_COLUMNS].copy()
+        incoming["month"] = pd.to_datetime(incoming["month"]).dt.date
+        incoming["demand"] = pd.to_numeric(incoming["demand"]).astype(float)
+        incoming["capacity"] = pd.to_numeric(incoming["capacity"]).astype(float)
+        if incoming.duplicated(["month", "service_group"]).any():
+            raise ValueError("Each month may appear only once per service group in a scenario.")
+        with self.cursor() as cur:
+            cur.register("incoming_scenario", incoming)
+            cur.begin()
+            try:
+                version_id = cur.execute("SELECT nextval('scenario_version_id_seq')").fetchone()[0]
+                version = cur.execute(
+                    "SELECT coalesce(max(version), 0) + 1 FROM scenario_versions WHERE scenario = ?", [scenario]
+                ).fetchone()[0]
+                cur.execute(
+                    """INSERT INTO scenario_versions
+                       (version_id, scenario, version, description, example, saved_by, saved_at, based_on)
+                       VALUES (?, ?, ?, ?, FALSE, ?, ?, ?)""",
+                    [version_id, scenario, version, (description or "").strip(), actor.label, now or utc_now(),
+                     based_on],
+                )
+                cur.execute(
+                    """INSERT INTO scenario_multipliers
+                       SELECT ?, month, service_group, demand, capacity FROM incoming_scenario""",
+                    [version_id],
+                )
+                self._log(cur, actor, "scenario", f"scenario {scenario}, version {version}", now=now)
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("incoming_scenario")
+        return int(version_id)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -1524,6 +1655,10 @@ _COMMENTARY_COLUMNS = ["commentary_id", "metric", "month", "body", "written_by",
 _REQUIREMENT_COLUMNS = ["requirement_id", "section", "section_title", "requirement", "sort_order"]
 _REVIEW_COLUMNS = ["review_id", "review_date", "recorded_by", "recorded_at", "note", "based_on", "organisation"]
 _ASSESSMENT_COLUMNS = ["review_id", "requirement_id", "lead_role", "rag", "assessment"]
+_SCENARIO_COLUMNS = [
+    "version_id", "scenario", "version", "description", "example", "saved_by", "saved_at", "based_on",
+]
+_MULTIPLIER_COLUMNS = ["month", "service_group", "demand", "capacity"]
 _MILESTONE_COLUMNS = ["milestone_id", "workstream", "milestone", "due_text", "due_month", "status", "sort_order"]
 
 

@@ -4,6 +4,8 @@
     python -m metrics spc --values 5,7,6,… [--improvement increase|decrease|neutral] [--target T]
         [--rebase-index i,…] [--no-screen] [--fix-after N] [--format csv|json]   (needs no store)
     python -m metrics pack --month 2020-10 --out FILE [--format pdf|pptx] [--db PATH]
+    python -m metrics scenario [--scenario NAME|ID] [--version N] [--services a,b] [--horizon 12]
+        [--target YYYY-MM] [--by-service] [--runs 1000] [--seed N] [--list] [--pdf FILE] [--db PATH]   (CSV out)
 
 Ratios and shares are printed as fractions (0.854), not percents.
 """
@@ -177,6 +179,62 @@ def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
     return EXIT_OK
 
 
+def cmd_scenario(args: argparse.Namespace, cfg: Config) -> int:
+    """The Demand & capacity projection under a scenario, as CSV (the page's numbers)."""
+    from metrics import capacity
+    from metrics.charts import safe_csv_bytes
+    from metrics.months import add_months
+    from metrics.views import find_scenario_version, load_capacity, load_capacity_options
+
+    if args.horizon < 1 or args.horizon > 60:
+        raise ValueError(f"--horizon must be between 1 and 60 months (it was {args.horizon}).")
+    if args.runs < 1 or args.runs > 100_000:
+        raise ValueError(f"--runs must be between 1 and 100,000 (it was {args.runs}).")
+    with Store(resolve_db_path(cfg, args.db), read_only=True) as store:
+        options = load_capacity_options(store, cfg)
+        if args.list:
+            columns = ["version_id", "scenario", "version", "example", "saved_by", "saved_at", "description"]
+            sys.stdout.write(safe_csv_bytes(options.versions[columns]).decode("utf-8-sig"))
+            return EXIT_OK
+        if options.latest_complete is None:
+            raise ValueError("The store has no complete month of waiting list figures to project from.")
+        services = [s.strip() for s in args.services.split(",") if s.strip()] if args.services else []
+        unknown = [s for s in services if s not in options.services]
+        if unknown:
+            raise ValueError(f"No waiting list figures for {', '.join(unknown)}; services with figures: "
+                             f"{', '.join(options.services)}.")
+        version_id = find_scenario_version(options, args.scenario, args.version)
+        target = parse_month(args.target) if args.target else add_months(options.latest_complete, args.horizon)
+        page = load_capacity(store, cfg, options, services=services, version_id=version_id, horizon=args.horizon,
+                             target=target, runs=args.runs, seed=args.seed)
+    if page.problem:
+        raise ValueError(page.problem)
+    if args.pdf:
+        import datetime as dt
+        from pathlib import Path
+
+        from metrics.capacity_pack import build_capacity_pdf
+
+        out = Path(args.pdf)
+        if not out.parent.exists():
+            raise ValueError(f"The folder {out.parent} does not exist; create it or choose another --pdf path.")
+        from metrics.pack import PackError
+
+        try:
+            data = build_capacity_pdf(page, options, cfg.organisation, options.version_label(version_id),
+                                      dt.date.today())
+        except PackError as exc:
+            raise ValueError(str(exc)) from None
+        out.write_bytes(data)
+        print(f"Wrote the board pack page for “{options.version_label(version_id)}” to {out}.", file=sys.stderr)
+    frame = capacity.projection_csv_frame(page.projection, page.history, options.version_label(version_id),
+                                          by_service=args.by_service)
+    sys.stdout.write(safe_csv_bytes(frame).decode("utf-8-sig"))
+    total = page.total_row
+    print(capacity.describe_total(total, page.target, options.version_label(version_id)), file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Recovery metrics from the store.")
     parser.add_argument("--config", help="config.yaml to use (default: the project's own)")
@@ -207,6 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--month", required=True, help="YYYY-MM")
     pack.add_argument("--out", required=True, help="file to write, e.g. board-pack-2020-10.pdf")
     pack.add_argument("--format", choices=("pdf", "pptx"), help="default: from the --out file's suffix, else pdf")
+
+    scenario = add("scenario", cmd_scenario, "the waiting list projected under a scenario (Demand & capacity), CSV")
+    scenario.add_argument("--scenario", help="a scenario's name (its latest version) or version id; default: as now")
+    scenario.add_argument("--version", type=int, help="a version number of the named scenario")
+    scenario.add_argument("--services", help="service ids separated by commas (default: every service)")
+    scenario.add_argument("--horizon", type=int, default=12, help="months to project (default 12)")
+    scenario.add_argument("--target", help="YYYY-MM: reach the 18-week target by the end of it (default: horizon end)")
+    scenario.add_argument("--by-service", action="store_true", help="each service's projected rows too")
+    scenario.add_argument("--runs", type=int, default=1000, help="simulation runs (default 1000)")
+    scenario.add_argument("--seed", type=int, default=20200731, help="simulation seed (default 20200731)")
+    scenario.add_argument("--list", action="store_true", help="list the saved scenario versions instead")
+    scenario.add_argument("--pdf", help="also write the board pack's page for the scenario to this PDF file")
     return parser
 
 

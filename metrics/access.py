@@ -21,7 +21,7 @@ ROLES = ("viewer", "analyst", "editor", "admin")
 ROLE_DUTIES = {
     "viewer": "every page, read only",
     "analyst": "upload figures and undo an upload",
-    "editor": "commentary, Phase 3 assessment reviews and milestones",
+    "editor": "commentary, Phase 3 assessment reviews, milestones and demand and capacity scenarios",
     "admin": "the audit log and who has which role",
 }
 
@@ -33,6 +33,7 @@ ACTION_ROLES = {
     "review": "editor",
     "milestones": "editor",
     "requirements": "editor",
+    "scenario": "editor",
     "audit": "admin",
 }
 ACTION_LABELS = {
@@ -42,6 +43,7 @@ ACTION_LABELS = {
     "review": "Recording an assessment review",
     "milestones": "Changing milestones",
     "requirements": "Changing the Phase 3 requirements",
+    "scenario": "Saving a demand and capacity scenario",
     "audit": "Reading the audit log",
 }
 

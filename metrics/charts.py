@@ -871,3 +871,128 @@ def build_count_chart(
     if period:
         mark_period(fig, *period)
     return fig
+
+
+# --- demand and capacity (issue 12): the waiting list, its projection and band, scenarios, backtest -----
+
+BAND_FILL = "rgba(0, 94, 184, 0.15)"
+SECOND_COLOUR = "#ED8B00"  # NHS warm yellow: the second scenario, with its own dash and marker
+SECOND_BAND_FILL = "rgba(237, 139, 0, 0.15)"
+
+
+def _x(months) -> list[pd.Timestamp]:
+    return [pd.Timestamp(to_month(m)) for m in months]
+
+
+def _band(fig: go.Figure, frame: pd.DataFrame, name: str, fill: str) -> None:
+    """The simulation's band as a shaded area between its lower and upper edges."""
+    x = _x(frame["month"])
+    fig.add_trace(go.Scatter(x=x, y=frame["upper"], mode="lines", line={"width": 0}, showlegend=False,
+                             hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=x, y=frame["lower"], mode="lines", line={"width": 0}, fill="tonexty", fillcolor=fill, name=name,
+        hovertext=[f"<b>{format_month(m)}</b><br>{name}: {lo:,.0f} to {hi:,.0f}"
+                   for m, lo, hi in zip(frame["month"], frame["lower"], frame["upper"], strict=True)],
+        hoverinfo="text",
+    ))
+
+
+def _count_line(fig: go.Figure, months, values, *, name: str, colour: str = NHS_BLUE, dash: str = "solid",
+                symbol: str = "circle") -> None:
+    fig.add_trace(go.Scatter(
+        x=_x(months), y=list(values), mode="lines+markers", name=name,
+        line={"color": colour, "width": 2.5, "dash": dash}, marker={"size": 5, "color": colour, "symbol": symbol},
+        hovertext=[f"<b>{format_month(m)}</b><br>{name}: " + ("no figure" if pd.isna(v) else f"{v:,.0f}")
+                   for m, v in zip(months, values, strict=True)],
+        hoverinfo="text",
+    ))
+
+
+def _count_layout(fig: go.Figure, months: list[dt.date], title: str | None, height: int) -> go.Figure:
+    base_layout(fig, title=title, height=height, percent=False)
+    legend_below(fig, [t.name for t in fig.data if t.showlegend is not False and t.name], width_px=900)
+    return _month_axis(fig, sorted(set(months)))
+
+
+def build_waiting_list_chart(
+    history: pd.DataFrame, total: pd.DataFrame, *, target_queue: float, target: dt.date,
+    scenario: str, band: float = 0.8, title: str | None = None, height: int = 420,
+) -> go.Figure:
+    """The actual list (NHS blue) to the latest complete month, the projection under the scenario (dashed)
+    with the simulation's band, and the 18-week target list size as a stepped red line to the target date."""
+    fig = go.Figure()
+    _band(fig, total, f"Simulation: central {band:.0%} of runs", BAND_FILL)
+    _count_line(fig, history["month"], history["waiting_list"], name="Waiting list (actual)")
+    _count_line(fig, total["month"], total["projected"], name=f"Projected: {scenario}", dash="dash",
+                symbol="diamond-open")
+    start = to_month(total["month"].iloc[0])
+    steps = [m for m in total["month"] if to_month(m) <= to_month(target)]
+    fig.add_trace(go.Scatter(
+        x=_x(steps), y=[target_queue] * len(steps), mode="lines", line={"color": TARGET_RED, "width": 2, "shape": "hv"},
+        name="List size for the 18-week target (mean wait 4.5 weeks)",
+        hovertext=[f"<b>{format_month(m)}</b><br>18-week target list: {target_queue:,.0f}" for m in steps],
+        hoverinfo="text",
+    ))
+    fig.add_vline(x=pd.Timestamp(start).timestamp() * 1000, line={"color": NHS_DARK_GREY, "dash": "dot", "width": 1})
+    fig.add_annotation(x=pd.Timestamp(start), y=0.02, yref="paper", text="projection starts", showarrow=False,
+                       xanchor="right", yanchor="bottom", font={"size": 11, "color": NHS_DARK_GREY})
+    months = list(history["month"]) + list(total["month"])
+    return _count_layout(fig, months, title, height)
+
+
+def build_long_waiters_chart(
+    history: pd.DataFrame, total: pd.DataFrame, *, title: str | None = None, height: int = 360,
+) -> go.Figure:
+    """52-week waiters: actual (solid) and projected (dashed); 104-week waiters actual where they exist."""
+    fig = go.Figure()
+    _count_line(fig, history["month"], history["over_52"], name="52+ weeks (actual)")
+    projected = total.copy()
+    projected.loc[projected.index[0], "over_52"] = history["over_52"].iloc[-1] if not history.empty else float("nan")
+    _count_line(fig, projected["month"], projected["over_52"], name="52+ weeks (projected)", dash="dash",
+                symbol="diamond-open")
+    if "over_104" in history and history["over_104"].fillna(0).gt(0).any():
+        _count_line(fig, history["month"], history["over_104"], name="104+ weeks (actual)", colour=NHS_DARK_BLUE,
+                    dash="dot", symbol="square")
+    return _count_layout(fig, list(history["month"]) + list(total["month"]), title, height)
+
+
+def build_scenario_comparison_chart(
+    history: pd.DataFrame, comparison: pd.DataFrame, *, title: str | None = None, height: int = 400,
+) -> go.Figure:
+    """Two scenarios' projected lists side by side, each with its band; the actual list before them.
+    The second scenario has its own colour, dash and marker, so the two are never told apart by colour alone."""
+    fig = go.Figure()
+    _count_line(fig, history["month"], history["waiting_list"], name="Waiting list (actual)", colour=NHS_DARK_GREY)
+    styles = [(NHS_BLUE, BAND_FILL, "dash", "diamond-open"), (SECOND_COLOUR, SECOND_BAND_FILL, "dot", "square-open")]
+    for (label, frame), (colour, fill, dash, symbol) in zip(comparison.groupby("scenario", sort=False), styles,
+                                                             strict=False):
+        _band(fig, frame, f"{label}: band", fill)
+        _count_line(fig, frame["month"], frame["projected"], name=label, colour=colour, dash=dash, symbol=symbol)
+    return _count_layout(fig, list(history["month"]) + list(comparison["month"]), title, height)
+
+
+def build_backtest_chart(
+    history: pd.DataFrame, backtest: pd.DataFrame, *, start: dt.date, title: str | None = None, height: int = 380,
+) -> go.Figure:
+    """What was projected from a past month (dashed, with its band) against what actually happened (solid)."""
+    fig = go.Figure()
+    _band(fig, backtest, "Simulation band (central 80%)", BAND_FILL)
+    _count_line(fig, history["month"], history["waiting_list"], name="Waiting list (actual)")
+    _count_line(fig, backtest["month"], backtest["projected"], name=f"Projected from {format_month(start)}",
+                colour=SECOND_COLOUR, dash="dash", symbol="diamond-open")
+    return _count_layout(fig, list(history["month"]), title, height)
+
+
+def build_demand_capacity_chart(
+    history: pd.DataFrame, total: pd.DataFrame, *, title: str | None = None, height: int = 360,
+) -> go.Figure:
+    """Referrals (demand) and removals (capacity) a month: actual, then under the scenario (dashed)."""
+    fig = go.Figure()
+    _count_line(fig, history["month"], history["referrals"], name="Referrals (actual)")
+    _count_line(fig, history["month"], history["removals"], name="Removals (actual)", colour=SECOND_COLOUR,
+                symbol="square")
+    after = total.iloc[1:]
+    _count_line(fig, after["month"], after["demand"], name="Referrals (scenario)", dash="dash", symbol="diamond-open")
+    _count_line(fig, after["month"], after["capacity"], name="Removals (scenario)", colour=SECOND_COLOUR, dash="dash",
+                symbol="square-open")
+    return _count_layout(fig, list(history["month"]) + list(total["month"]), title, height)

@@ -84,6 +84,8 @@ class Measure(_Model):
     unit: str = ""
     description: str = ""
     source: str = ""
+    # Which way is better for the count itself (e.g. a waiting list: decrease); metrics say it for their own.
+    improvement: Improvement | None = None
     # The month the service began ("YYYY-MM"): nothing earlier is accepted, stored or drawn.
     available_from: str | None = None
     # Cells expected where the same month of the baseline year holds none (see metrics.completeness).

@@ -15,6 +15,7 @@ import pandas as pd
 from data.store import ALL, Store
 from metrics import (
     assessment,
+    capacity,
     completeness,
     compute,
     coverage,
@@ -23,11 +24,12 @@ from metrics import (
     primary_care,
     provenance,
     review,
+    scenarios,
     services,
 )
 from metrics.access import Actor
 from metrics.config import Config, Metric
-from metrics.months import format_uk_time, month_range, to_month
+from metrics.months import add_months, format_uk_time, month_range, to_month
 from metrics.safe_text import MAX_NOTE_CHARS, require_length
 from metrics.spc import spc_for_complete_months
 
@@ -745,3 +747,186 @@ def load_audit_log(
     log = store.audit_log(start=start, end=end, who=who, actions=actions, outcome=outcome)
     table = log.drop(columns=["event_id"]).assign(occurred_at=[format_uk_time(t) for t in log["occurred_at"]])
     return table.rename(columns=AUDIT_HEADINGS)[list(AUDIT_HEADINGS.values())]
+
+
+# --- demand and capacity (issue 12) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CapacityOptions:
+    """What the Demand & capacity page offers: services with a waiting list, saved scenario versions, and
+    the months in which the queue's figures are complete (a projection starts from the latest)."""
+
+    table: pd.DataFrame  # capacity.queue_table: the queue per service and month
+    services: list[str]
+    labels: dict[str, str]
+    versions: pd.DataFrame  # Store.scenario_versions
+    complete_months: list[dt.date]
+    is_demo: bool = False
+
+    @property
+    def latest_complete(self) -> dt.date | None:
+        return self.complete_months[-1] if self.complete_months else None
+
+    @property
+    def version_ids(self) -> list[int]:
+        return [int(v) for v in self.versions["version_id"]]
+
+    def version_row(self, version_id: int | None) -> dict | None:
+        row = self.versions[self.versions["version_id"] == version_id]
+        return row.iloc[0].to_dict() if not row.empty else None
+
+    def version_label(self, version_id: int | None) -> str:
+        row = self.version_row(version_id)
+        return scenarios.version_label(row) if row else "As now"
+
+    def scenario_name(self, version_id: int | None) -> str:
+        """The name a new version starts from: the chosen scenario's, without "(example)"."""
+        row = self.version_row(version_id)
+        return str(row["scenario"]).replace(" (example)", "") if row else ""
+
+    def backtest_months(self, cfg: Config) -> list[dt.date]:
+        """Complete months a backtest can start from: after the baseline year (so each has a baseline
+        month) and before the latest complete month (so something happened since)."""
+        latest = self.latest_complete
+        return [m for m in self.complete_months if latest and m < latest and m >= add_months(cfg.first_month, 12)]
+
+
+@dataclass(frozen=True)
+class CapacityPage:
+    """The chosen services under a scenario (and a second one to compare), and a backtest."""
+
+    services: list[str]
+    start: dt.date
+    target: dt.date
+    scenario_rows: pd.DataFrame
+    history: pd.DataFrame  # capacity.history_frame to the start month
+    projection: capacity.Projection | None = None
+    total: pd.DataFrame = field(default_factory=pd.DataFrame)  # Projection.total_frame
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # capacity.summarise
+    comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # capacity.comparison_frame
+    comparison_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest: capacity.Backtest | None = None
+    backtest_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problem: str = ""  # a sentence when the choices cannot be projected
+    backtest_problem: str = ""
+
+    @property
+    def total_row(self) -> dict:
+        """The summary's row for the chosen services together."""
+        return self.summary[self.summary["service"] == scenarios.ALL_SERVICES].iloc[0].to_dict()
+
+    @property
+    def comparison_total_row(self) -> dict | None:
+        if self.comparison_summary.empty:
+            return None
+        return self.comparison_summary[self.comparison_summary["service"] == scenarios.ALL_SERVICES].iloc[0].to_dict()
+
+
+def load_capacity_options(store: Store, cfg: Config) -> CapacityOptions:
+    """The queue per service, the saved scenarios, and the months whose queue figures are complete
+    (completeness at the system total, by `metrics.completeness`, the one rule)."""
+    last = store.latest_month(capacity.QUEUE_MEASURES)
+    months: list[dt.date] = []
+    if last is not None:
+        totals, cells = read_totals(store, cfg, capacity.QUEUE_MEASURES, last)
+        months = capacity.complete_months(completeness.measure_months(cfg, totals, cells))
+    table = capacity.queue_table(store.measure_totals_by("service", capacity.ALL_MEASURES, start=cfg.first_month))
+    services = capacity.services_with_queue(table)
+    return CapacityOptions(
+        table=table, services=services, labels={s: cfg.label_for("service", s) for s in services},
+        versions=store.scenario_versions(), complete_months=months, is_demo=store.is_demo(),
+    )
+
+
+def _scenario_rows(store: Store, version_id: int | None) -> pd.DataFrame:
+    if version_id is None:
+        return pd.DataFrame(columns=scenarios.EDITOR_COLUMNS)
+    return store.scenario_multipliers(version_id)
+
+
+def load_capacity(
+    store: Store,
+    cfg: Config,
+    options: CapacityOptions,
+    *,
+    services: list[str] | None,
+    version_id: int | None,
+    horizon: int,
+    target: dt.date,
+    compare_id: int | None = None,
+    backtest_start: dt.date | None = None,
+    runs: int = 1000,
+    seed: int = 20200731,
+) -> CapacityPage:
+    """Project the chosen services (all when None or empty) from the latest complete month under a scenario
+    version, summarise them at the target month, compare with a second version, and backtest from a past
+    month. Choices that cannot be projected come back as `problem`, a sentence, never an exception."""
+    chosen = [s for s in (services or options.services) if s in options.services] or options.services
+    start = options.latest_complete
+    rows = _scenario_rows(store, version_id)
+    if start is None or not chosen:
+        return CapacityPage(chosen, start or dt.date.today(), to_month(target), rows, pd.DataFrame(),
+                            problem="The store has no complete month of waiting list figures (referrals, removals "
+                                    "and the list) yet; load them on the Upload data page.")
+    history = capacity.history_frame(options.table, chosen, start)
+    page = {"services": chosen, "start": start, "target": to_month(target), "scenario_rows": rows, "history": history}
+    try:
+        projection = capacity.project(options.table, chosen, start, horizon, rows, cfg.baseline_year,
+                                      runs=runs, seed=seed)
+        summary = capacity.summarise(projection, options.table, target, margin=cfg.rag.amber_margin)
+        page.update(projection=projection, total=projection.total_frame(), summary=summary)
+        if compare_id is not None:
+            other = capacity.project(options.table, chosen, start, horizon, _scenario_rows(store, compare_id),
+                                     cfg.baseline_year, runs=runs, seed=seed)
+            page["comparison"] = capacity.comparison_frame(
+                projection, other, (options.version_label(version_id), options.version_label(compare_id))
+                if version_id is not None else ("As now", options.version_label(compare_id)))
+            page["comparison_summary"] = capacity.summarise(other, options.table, target, margin=cfg.rag.amber_margin)
+    except ValueError as exc:
+        page["problem"] = str(exc)
+    if backtest_start is not None:
+        try:
+            result = capacity.backtest(options.table, chosen, backtest_start, start, cfg.baseline_year,
+                                       runs=runs, seed=seed)
+            page.update(backtest=result, backtest_history=capacity.history_frame(options.table, chosen, start))
+        except ValueError as exc:
+            page["backtest_problem"] = str(exc)
+    return CapacityPage(**page)
+
+
+def save_scenario(
+    store: Store,
+    cfg: Config,
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    actor: Actor,
+    description: str = "",
+    based_on: int | None = None,
+) -> int:
+    """Check an edited scenario and keep it as a new version under `name`, saved by `actor` (who needs
+    the editor role); return its version id. Raises scenarios.ScenarioError (every problem, by row),
+    ValueError (no name) or AccessDenied; nothing is written then, and no earlier version is ever changed."""
+    services = {s.id: s.label for s in cfg.services}
+    prepared = scenarios.prepare_rows(frame, services)
+    return store.save_scenario_version(name, prepared, actor=actor, description=description, based_on=based_on)
+
+
+def find_scenario_version(options: CapacityOptions, scenario: str | None, version: int | None = None) -> int | None:
+    """The version id of a scenario named `scenario` (its latest version, or `version`), or of the version id
+    given as digits; None for no scenario ("as now" without a stored version). Raises ValueError naming the
+    scenarios there are."""
+    if scenario is None:
+        return None
+    versions = options.versions
+    if scenario.strip().isdigit() and int(scenario) in options.version_ids:
+        return int(scenario)
+    named = versions[versions["scenario"].str.casefold() == scenario.strip().casefold()]
+    if version is not None:
+        named = named[named["version"] == version]
+    if named.empty:
+        names = ", ".join(f"“{n}”" for n in dict.fromkeys(versions["scenario"])) or "none"
+        which = f"version {version} of " if version is not None else ""
+        raise ValueError(f"There is no {which}scenario “{scenario}”; the store holds: {names}.")
+    return int(named.sort_values("version").iloc[-1]["version_id"])

@@ -64,8 +64,8 @@ def test_a_late_site_and_a_missing_month_show_as_partial_and_missing(late_and_re
     assert at.selectbox(key="coverage_year").value == "2021/22"
     markup = grid(at)
     assert "<td class='partial'>◐ 1/3</td>" in markup  # CT from the PRUH only
-    assert markup.count("<td class='missing'>✖</td>") == 16  # every other measure in April 2021
-    assert any("17 measure(s) have gaps" in m.value for m in at.markdown)
+    assert markup.count("<td class='missing'>✖</td>") == 21  # every other measure in April 2021
+    assert any("22 measure(s) have gaps" in m.value for m in at.markdown)
 
 
 def test_only_measures_with_gaps_hides_complete_ones(app):
