@@ -182,7 +182,6 @@ def cmd_pack(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_scenario(args: argparse.Namespace, cfg: Config) -> int:
     """The Demand & capacity projection under a scenario, as CSV (the page's numbers)."""
     from metrics import capacity
-    from metrics.charts import safe_csv_bytes
     from metrics.months import add_months
     from metrics.views import find_scenario_version, load_capacity, load_capacity_options
 
@@ -194,7 +193,7 @@ def cmd_scenario(args: argparse.Namespace, cfg: Config) -> int:
         options = load_capacity_options(store, cfg)
         if args.list:
             columns = ["version_id", "scenario", "version", "example", "saved_by", "saved_at", "description"]
-            sys.stdout.write(safe_csv_bytes(options.versions[columns]).decode("utf-8-sig"))
+            sys.stdout.write(terminal_safe(csv_text(options.versions[columns])))
             return EXIT_OK
         if options.latest_complete is None:
             raise ValueError("The store has no complete month of waiting list figures to project from.")
@@ -229,7 +228,7 @@ def cmd_scenario(args: argparse.Namespace, cfg: Config) -> int:
         print(f"Wrote the board pack page for “{options.version_label(version_id)}” to {out}.", file=sys.stderr)
     frame = capacity.projection_csv_frame(page.projection, page.history, options.version_label(version_id),
                                           by_service=args.by_service)
-    sys.stdout.write(safe_csv_bytes(frame).decode("utf-8-sig"))
+    sys.stdout.write(terminal_safe(csv_text(frame)))
     total = page.total_row
     print(capacity.describe_total(total, page.target, options.version_label(version_id)), file=sys.stderr)
     return EXIT_OK

@@ -22,6 +22,8 @@ ROWS = pd.DataFrame([(JUL, "ct_tests", "All", "PRUH", "All", 5.0)],
                     columns=["month", "measure", "service", "site", "segment", "value"])
 REQUIREMENTS = pd.DataFrame({"requirement_id": ["A1.1"], "section": ["A1"], "section_title": ["Cancer"],
                              "requirement": ["Restore cancer referrals."], "sort_order": [1]})
+SCENARIO = pd.DataFrame([(dt.date(2021, 1, 1), "All", 1.0, 0.6)],
+                        columns=["month", "service_group", "demand", "capacity"])
 REVIEW = pd.DataFrame([("A1.1", "Medical Director", "Green", "ok")],
                       columns=["requirement_id", "lead_role", "rag", "assessment"])
 MILESTONES = pd.DataFrame([("Cancer", "Restart screening", "Sep 2020", "2020-09-01", "Open", 1)],
@@ -47,6 +49,7 @@ WRITES = {
     "add_milestones": (lambda s, a: s.add_milestones(MILESTONES, actor=a), "milestones", EDITOR),
     "add_requirements": (lambda s, a: s.add_requirements(REQUIREMENTS.assign(requirement_id="A2.1"), actor=a),
                          "requirements", EDITOR),
+    "save_scenario_version": (lambda s, a: s.save_scenario_version("Winter", SCENARIO, actor=a), "scenario", EDITOR),
 }
 
 

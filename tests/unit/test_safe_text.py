@@ -131,7 +131,7 @@ def test_a_long_name_is_refused_with_its_length() -> None:
 
 def test_every_csv_the_product_writes_goes_through_the_guarded_writer() -> None:
     """No second CSV writer: data/, metrics/, pages/ and app.py write CSV only through safe_text, and
-    every download button is fed by it (or is the board pack)."""
+    every download button is fed by it (or is a PDF: the board pack, a scenario's pack page)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
@@ -143,4 +143,5 @@ def test_every_csv_the_product_writes_goes_through_the_guarded_writer() -> None:
         for writer in (".to_csv(", "csv.writer", "csv.DictWriter", "COPY ("):
             assert writer not in text, f"{source.name} writes CSV itself ({writer})"
         for call in re.findall(r"download_button\((.*?)\)\n", text, flags=re.S):
-            assert "csv_bytes(" in call or "template_csv(" in call or 'built["data"]' in call, (source.name, call)
+            assert ("csv_bytes(" in call or "template_csv(" in call or 'built["data"]' in call
+                    or 'mime="application/pdf"' in call), (source.name, call)
