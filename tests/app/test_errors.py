@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from data.store import Store
 from metrics import views
 from tests.actors import named
@@ -38,7 +36,6 @@ def test_a_full_disk_during_an_upload_is_a_sentence_and_changes_nothing(demo_db:
         before = len(store.facts()), len(store.uploads())
     data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
     at.file_uploader(key="upload_file").set_value(("april.csv", data, "text/csv")).run()
-    at.text_input(key="upload_by").input("Ann").run()
     monkeypatch.setattr(Store, "cursor", lambda self: FullDisk(self._con.cursor()))
     at.button(key="upload_confirm").click().run()
     monkeypatch.undo()
@@ -48,13 +45,11 @@ def test_a_full_disk_during_an_upload_is_a_sentence_and_changes_nothing(demo_db:
         assert (len(store.facts()), len(store.uploads())) == before
 
 
-@pytest.mark.parametrize("field", ["upload_by", "undo_by"])
-def test_name_fields_are_limited_in_length(demo_db: Path, monkeypatch, field: str) -> None:
+def test_the_upload_note_is_limited_in_length(demo_db: Path, monkeypatch) -> None:
     at = open_page(demo_db, monkeypatch, "pages/upload.py")
-    if field == "upload_by":
-        data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
-        at.file_uploader(key="upload_file").set_value(("april.csv", data, "text/csv")).run()
-    assert at.text_input(key=field).max_chars == 100
+    data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
+    at.file_uploader(key="upload_file").set_value(("april.csv", data, "text/csv")).run()
+    assert at.text_area(key="upload_note").max_chars == 1000  # names come from sign-in, not a field
 
 
 def test_the_overview_runs_on_a_store_holding_a_huge_value_and_says_so(demo_db: Path, monkeypatch) -> None:
