@@ -28,6 +28,12 @@ PEOPLE = {
 }
 
 
+def as_shown(text: str) -> re.Pattern:
+    """A sentence as the page shows it: metrics.safe_text.escape_markdown puts an invisible word joiner
+    after each "@" so that addresses never become links."""
+    return re.compile(re.escape(text).replace("@", "@\u2060?"))
+
+
 @pytest.fixture
 def provider(monkeypatch) -> str:
     """oidc-provider-mock on a free loopback port, knowing each person's claims; yields its issuer URL."""
@@ -109,7 +115,7 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         wait_until_rendered(viewer)
         links = sidebar_links(viewer)
         assert "Overview" in links and "Upload data" not in links and "Audit log" not in links
-        assert viewer.get_by_text("Signed in as Vera Viewer (vera.viewer@nhs.net) · viewer").is_visible()
+        assert viewer.get_by_text(as_shown("Signed in as Vera Viewer (vera.viewer@nhs.net) · viewer")).is_visible()
         viewer.goto(f"{url}/upload")
         viewer.get_by_text("The Upload data page needs the analyst role").wait_for(timeout=TIMEOUT_MS)
         assert viewer.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
@@ -128,7 +134,9 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         upload = tmp_path / "april-ct.csv"
         upload.write_text("period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n", encoding="utf-8")
         analyst.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
-        analyst.get_by_text("Recorded as loaded by Ann Analyst (ann.analyst@nhs.net).").wait_for(timeout=TIMEOUT_MS)
+        analyst.get_by_text(as_shown("Recorded as loaded by Ann Analyst (ann.analyst@nhs.net).")).wait_for(
+            timeout=TIMEOUT_MS
+        )
         assert analyst.get_by_label("Your name (kept with the upload)").count() == 0
         analyst.get_by_role("button", name="Load 1 value(s)").click()
         analyst.get_by_text(re.compile(r"Loaded april-ct\.csv as upload 2")).wait_for(timeout=TIMEOUT_MS)
@@ -153,9 +161,9 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         # (c) Someone outside the allowed domains is refused with the contact, whatever roles they claim.
         outsider = new_browser_session()
         sign_in(outsider, url, "mallory@example.com")
-        outsider.get_by_text(
+        outsider.get_by_text(as_shown(
             "mallory@example.com is not allowed to use this dashboard. To ask for access, contact the One "
-            "Bromley performance team (onebromley.performance@nhs.net)."
+            "Bromley performance team (onebromley.performance@nhs.net).")
         ).wait_for(timeout=TIMEOUT_MS)
         assert sidebar_links(outsider) == []
 
