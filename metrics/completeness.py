@@ -156,6 +156,19 @@ def totals_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "measure", "value", "cells", "fingerprint"])
 
 
+def _cells_by_key(cells: pd.DataFrame | None) -> dict[tuple[dt.date, str], dict[tuple[str, str], float]]:
+    """(month, measure) → {(service, site): value}; columns read whole (`tolist`), not row by row."""
+    by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
+    if cells is None or cells.empty:
+        return by_key
+    months = [to_month(m) for m in pd.to_datetime(cells["month"]).dt.date.tolist()]
+    columns = (cells["measure"].tolist(), cells["service"].tolist(), cells["site"].tolist(),
+               cells["value"].astype(float).tolist())
+    for month, measure, service, site, value in zip(months, *columns, strict=True):
+        by_key.setdefault((month, measure), {})[(service, site)] = value
+    return by_key
+
+
 def measure_months(
     cfg: Config,
     totals: pd.DataFrame,
@@ -172,10 +185,7 @@ def measure_months(
     if totals.empty:
         return pd.DataFrame(columns=MEASURE_COLUMNS)
     rows = _index(totals)
-    by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
-    if cells is not None and not cells.empty:
-        for r in cells.itertuples(index=False):
-            by_key.setdefault((to_month(r.month), r.measure), {})[(r.service, r.site)] = float(r.value)
+    by_key = _cells_by_key(cells)
     out = []
     for (month, measure), row in rows.items():
         value = float(row["value"])
@@ -244,24 +254,18 @@ def describe_partial(cfg: Config, rows: list[dict], missing: list[str]) -> str:
 
 
 def _share_over_common_cells(
-    cells: pd.DataFrame | None, month: dt.date, numerator: list[str], denominator: list[str]
+    by_key: dict, month: dt.date, numerator: list[str], denominator: list[str]
 ) -> tuple[float, float] | None:
     """Numerator and denominator over the cells every measure of a share has arrived in."""
-    if cells is None or cells.empty:
+    measures = list(dict.fromkeys(numerator + denominator))
+    found = [by_key.get((month, m), {}) for m in measures]
+    if not any(found):
         return None
-    here = cells[(cells["month"].map(to_month) == month) & cells["measure"].isin(numerator + denominator)]
-    if here.empty:
-        return None
-    keys = None
-    for measure in dict.fromkeys(numerator + denominator):
-        mine = set(zip(here.loc[here["measure"] == measure, "service"], here.loc[here["measure"] == measure, "site"],
-                       strict=True))
-        keys = mine if keys is None else keys & mine
+    keys = set.intersection(*(set(f) for f in found))
     if not keys:
         return math.nan, math.nan
-    in_common = here[[(s, t) in keys for s, t in zip(here["service"], here["site"], strict=True)]]
-    top = float(in_common.loc[in_common["measure"].isin(numerator), "value"].sum())
-    bottom = float(in_common.loc[in_common["measure"].isin(denominator), "value"].sum())
+    top = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in numerator for k in keys))
+    bottom = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in denominator for k in keys))
     return top, bottom
 
 
@@ -282,6 +286,7 @@ def metric_months(
     index: dict[tuple[dt.date, str], dict] = {}
     for r in measures.to_dict("records"):
         index[(to_month(r["month"]), r["measure"])] = r
+    by_key = _cells_by_key(cells) if metric.type == "share" else {}
     out = []
     for month in (to_month(m) for m in months):
         present = [index[(month, m)] for m in metric.input_measures if (month, m) in index]
@@ -292,7 +297,7 @@ def metric_months(
             continue
         complete = not missing and all(r["state"] == COMPLETE for r in present)
         state = COMPLETE if complete else PARTIAL
-        numerator, denominator = _like_for_like(cfg, metric, month, index, state, cells)
+        numerator, denominator = _like_for_like(cfg, metric, month, index, state, by_key)
         out.append(
             {
                 "month": month,
@@ -320,14 +325,14 @@ def _nan(x: object) -> bool:
 
 
 def _like_for_like(
-    cfg: Config, metric: Metric, month: dt.date, index: dict, state: str, cells: pd.DataFrame | None
+    cfg: Config, metric: Metric, month: dt.date, index: dict, state: str, by_key: dict
 ) -> tuple[float, float]:
     if metric.type == "ratio_to_baseline":
         numerator = _sum(index, month, metric.measures, "matched_value")
         return numerator, _sum(index, month, metric.measures, "matched_baseline")
     if metric.type == "share":
         if state == PARTIAL:
-            common = _share_over_common_cells(cells, month, metric.numerator, metric.denominator)
+            common = _share_over_common_cells(by_key, month, metric.numerator, metric.denominator)
             if common is not None:
                 return common
         if any((month, m) not in index for m in metric.input_measures):

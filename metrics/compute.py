@@ -112,6 +112,20 @@ def implausible_totals(totals: pd.DataFrame) -> pd.DataFrame:
     return totals[bad & totals["value"].notna()]
 
 
+def plausible_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    """The totals without those `implausible_totals` names: a stored total too large to be real is left
+    out, so its month shows what else arrived, or No data."""
+    return totals.drop(index=implausible_totals(totals).index)
+
+
+def judge_measures(
+    cfg: Config, totals: pd.DataFrame, cells: pd.DataFrame | None, service: str = "All", site: str = "All"
+) -> pd.DataFrame:
+    """`metrics.completeness.measure_months` of the plausible totals: worked out once and handed to
+    `compute_series` for each metric that reads the same totals."""
+    return completeness.measure_months(cfg, plausible_totals(totals), cells, service=service, site=site)
+
+
 def describe_implausible(cfg: Config, totals: pd.DataFrame) -> list[str]:
     """A sentence per measure whose stored total is not a plausible figure (at most a few)."""
     bad = implausible_totals(totals)
@@ -151,11 +165,14 @@ def compute_series(
     *,
     site: str = "All",
     cells: pd.DataFrame | None = None,
+    measure_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per month: value, numerator, denominator, target, gap, status and completeness.
 
     Completeness comes from `metrics.completeness` (the one place that decides it): `cells` are the
-    cell-level values `Store.cells` returns for `completeness.detail_months(cfg, totals)`.
+    cell-level values `Store.cells` returns for `completeness.detail_months(cfg, totals)`;
+    `measure_frame` is `completeness.measure_months` of the same totals and cells, when the caller has
+    already worked it out for several metrics at once.
 
     - ratio_to_baseline: numerator = the measures in the month; denominator = the same measures in the
       same month of the baseline year, over the same cells (like for like); value = numerator ÷
@@ -167,9 +184,9 @@ def compute_series(
     A partial month keeps its value but gets status "partial" (no RAG); a month with nothing is "no_data".
     """
     months = [to_month(m) for m in months]
-    # A stored total too large to be real is left out (the month shows what else arrived, or No data).
-    totals = totals.drop(index=implausible_totals(totals).index)
-    measure_frame = completeness.measure_months(cfg, totals, cells, service=service, site=site)
+    totals = plausible_totals(totals)
+    if measure_frame is None:
+        measure_frame = judge_measures(cfg, totals, cells, service=service, site=site)
     states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
     numerator = [float(v) for v in states["numerator"]]
     if metric.type in ("ratio_to_baseline", "share"):

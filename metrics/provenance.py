@@ -59,21 +59,24 @@ def describe(sources: pd.DataFrame, month: dt.date) -> str:
     return "From " + "; ".join(parts) + ". " + tail
 
 
-def _hover(rows: pd.DataFrame) -> str:
-    if rows.empty:
+def _hover(records: list[dict]) -> str:
+    if not records:
         return ""
-    records = rows.sort_values("uploaded_at", ascending=False).to_dict("records")
+    records = sorted(records, key=lambda r: r["uploaded_at"], reverse=True)
     shown = [f"upload {int(r['upload_id'])} ({int(r['cells']):,} cells)" for r in records[:HOVER_UPLOADS]]
     more = len(records) - HOVER_UPLOADS
     text = "From " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-    restated = int(rows["restated"].sum())
+    restated = int(sum(r["restated"] for r in records))
     return text + (f"; {restated:,} restated" if restated else "")
 
 
 def annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The series with a `source` column: the uploads behind each month, for the chart's hover."""
+    by_month: dict[dt.date, list[dict]] = {}
+    for record in sources.to_dict("records"):  # once, not per month
+        by_month.setdefault(to_month(record["month"]), []).append(record)
     out = series.copy()
-    out["source"] = [_hover(_month_rows(sources, m)) for m in out["month"]]
+    out["source"] = [_hover(by_month.get(to_month(m), [])) for m in out["month"]]
     return out
 
 

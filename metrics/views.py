@@ -127,9 +127,11 @@ def series_and_problems(
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """`series_for_metrics` and a sentence for each stored total too large to be real (left out)."""
     totals, cells = read_totals(store, cfg, all_measures(metrics), end, service, site, segment)
+    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site)
     series = {
         m.id: compute.compute_series(
-            cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells
+            cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells,
+            measure_frame=judged,
         )
         for m in metrics
     }
@@ -211,7 +213,9 @@ def series_as_of(
         return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
                 for m in metrics}
     totals, cells = read_totals(store, cfg, all_measures(metrics), end, moment=moment)
-    return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells)
+    judged = compute.judge_measures(cfg, totals, cells)
+    return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells,
+                                         measure_frame=judged)
             for m in metrics}
 
 
@@ -325,11 +329,13 @@ def _series_in_range(
     store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, **scope: str
 ) -> dict[str, pd.DataFrame]:
     totals, cells = read_totals(store, cfg, all_measures(metrics), end, **scope)
+    service, site = scope.get("service", ALL), scope.get("site", ALL)
+    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site)
     out = {}
     for metric in metrics:
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
         out[metric.id] = compute.compute_series(
-            cfg, metric, totals, months, service=scope.get("service", ALL), site=scope.get("site", ALL), cells=cells
+            cfg, metric, totals, months, service=service, site=site, cells=cells, measure_frame=judged
         )
     return out
 
@@ -691,10 +697,11 @@ def load_coverage(store: Store, cfg: Config, year: str | None = None, gaps_only:
     metric_labels = {m.id: m.label for m in cfg.metrics}
     if months:
         totals, cells = read_totals(store, cfg, measure_ids, last)
-        measure_frame = completeness.measure_months(cfg, totals, cells)
+        measure_frame = compute.judge_measures(cfg, totals, cells)
         series = {
             m.id: compute.compute_series(
-                cfg, m, totals, [x for x in compute.chart_months(cfg, m, last) if x in shown], cells=cells
+                cfg, m, totals, [x for x in compute.chart_months(cfg, m, last) if x in shown], cells=cells,
+                measure_frame=measure_frame,
             )
             for m in cfg.metrics
         }
