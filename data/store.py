@@ -1108,19 +1108,6 @@ class Store:
 
     # --- coverage and restatements ---------------------------------------------------------------
 
-    def measure_coverage(self) -> pd.DataFrame:
-        """Per (measure, month) holding any value: `sites` (distinct sites among the total rows,
-        "All" counting as one) and `values` (how many values are stored)."""
-        sql = """
-            SELECT measure, month,
-                   count(DISTINCT site) FILTER (WHERE segment = 'All') AS sites,
-                   count(*) AS "values"
-            FROM facts
-            GROUP BY measure, month
-            ORDER BY measure, month
-        """
-        return self._frame(sql, [], columns=["measure", "month", "sites", "values"])
-
     def latest_upload_by_measure(self) -> pd.DataFrame:
         """For each measure, the most recent upload that wrote one of its current values, with the
         first and last month of the values it wrote and how many are still current."""

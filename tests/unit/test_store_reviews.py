@@ -103,20 +103,6 @@ def facts(*items: tuple) -> pd.DataFrame:
     return pd.DataFrame(list(items), columns=["month", "measure", "service", "site", "segment", "value"])
 
 
-def test_coverage_counts_sites_per_measure_and_month(empty_store):
-    jul, aug = dt.date(2020, 7, 1), dt.date(2020, 8, 1)
-    empty_store.commit_rows(
-        facts((jul, "ct_tests", "All", "PRUH", "All", 5.0), (jul, "ct_tests", "All", "ORPINGTON", "All", 3.0),
-              (aug, "ct_tests", "All", "PRUH", "All", 6.0),
-              (jul, "op_first_attendances", "All", "All", "imd:1", 9.0)),
-        file_name="a.csv", sha256="a", actor=named("analyst"),
-    )
-    cov = empty_store.measure_coverage()
-    assert cov[["measure", "sites", "values"]].values.tolist() == [
-        ["ct_tests", 2, 2], ["ct_tests", 1, 1], ["op_first_attendances", 0, 1],
-    ]
-
-
 def test_restatements_list_the_old_and_new_value_and_the_upload_that_changed_it(empty_store):
     jul = dt.date(2020, 7, 1)
     first = empty_store.commit_rows(facts((jul, "ct_tests", "All", "PRUH", "All", 5.0)),
