@@ -707,6 +707,10 @@ def load_coverage(store: Store, cfg: Config, year: str | None = None, gaps_only:
         }
     else:
         measure_frame, series = pd.DataFrame(columns=completeness.MEASURE_COLUMNS), {}
+    # A measure declared for a national file but read by no metric yet is shown once it has data.
+    read = {x for m in cfg.metrics for x in m.input_measures}
+    arrived = set(measure_frame["measure"]) if "measure" in measure_frame else set()
+    measure_ids = [x for x in measure_ids if x in read or x in arrived]
     grid = coverage.coverage_grid(cfg, measure_frame, measure_ids, shown)
     if gaps_only:
         grid = grid[grid["measure"].isin(coverage.measures_with_gaps(grid))].reset_index(drop=True)
