@@ -15,6 +15,7 @@ computed. Concurrent sessions asking for the same missing entry wait for the one
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 import uuid
@@ -33,6 +34,8 @@ MAX_ENTRIES = 256
 # Nothing is served older than this even if the store never changes (the clock-dependent parts of a
 # page — "today", default review dates — move on within a day).
 MAX_AGE_SECONDS = 3600.0
+# RECOVERY_VIEW_CACHE=off computes every view afresh (the load benchmark's "before" column).
+SWITCH_VARIABLE = "RECOVERY_VIEW_CACHE"
 
 
 @dataclass
@@ -75,6 +78,8 @@ class ViewCache:
     def get_or_compute(self, store: Store, view: str, parameters: Hashable, compute: Callable[[], T]) -> T:
         """The result of `compute()` for this view and parameters at the store's current version:
         computed at most once per version, shared by every caller."""
+        if os.environ.get(SWITCH_VARIABLE) == "off":
+            return compute()
         token = store_token(store)
         version = store.version()
         key = (token, version, view, parameters)

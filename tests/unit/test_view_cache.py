@@ -178,7 +178,6 @@ def cached_views(store: Store, cfg: Config, month: dt.date) -> dict[str, object]
         "commentary": _cache.cached_view(views.load_commentary, store, cfg, month),
         "review": _cache.cached_view(views.load_review, store, cfg, previous, current),
         "assessment": _cache.cached_view(views.load_assessment, store, cfg),
-        "coverage": _cache.cached_view(views.load_coverage, store, cfg),
         "is_demo": _cache.store_is_demo(store),
         "latest_upload": _cache.latest_upload(store),
     }
@@ -192,7 +191,6 @@ def fresh_views(store: Store, cfg: Config, month: dt.date) -> dict[str, object]:
         "commentary": views.load_commentary(store, cfg, month),
         "review": views.load_review(store, cfg, previous, current),
         "assessment": views.load_assessment(store, cfg),
-        "coverage": views.load_coverage(store, cfg),
         "is_demo": store.is_demo(),
         "latest_upload": store.latest_upload(),
     }
