@@ -407,6 +407,8 @@ def _serialised(method):
                 raise StoreError(
                     f"The store {self.path} could not be written ({first_line}); nothing was changed."
                 ) from None
+            finally:
+                self.writes_here += 1  # after the commit (or rollback): see pages/_cache.py
 
     return locked
 
@@ -450,6 +452,9 @@ class Store:
         # Writes to facts (commit, undo) run one at a time: with the write path's checks this keeps
         # one value per key, and no concurrent writer can interleave with a diff.
         self._write_lock = threading.RLock()
+        # Writes this Store object has finished (committed or not): a cache in this process can reuse a
+        # version it read a moment ago while this number stands still (pages/_cache.py).
+        self.writes_here = 0
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:

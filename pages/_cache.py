@@ -19,6 +19,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ MAX_ENTRIES = 256
 # Nothing is served older than this even if the store never changes (the clock-dependent parts of a
 # page — "today", default review dates — move on within a day).
 MAX_AGE_SECONDS = 3600.0
+# The store version is read once per script run (one read costs a few milliseconds and a page makes
+# twenty cached calls), and again within the run only after this process wrote to the store.
 # RECOVERY_VIEW_CACHE=off computes every view afresh (the load benchmark's "before" column).
 SWITCH_VARIABLE = "RECOVERY_VIEW_CACHE"
 
@@ -64,6 +67,10 @@ class ViewCache:
         self.stats = CacheStats()
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._newest_version: dict[str, int] = {}
+        # per script run (weakly keyed, gone with the run): store token → (version, store.writes_here)
+        self._versions_read: weakref.WeakKeyDictionary[object, dict[str, tuple[int, int]]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -73,6 +80,7 @@ class ViewCache:
         with self._lock:
             self._entries.clear()
             self._newest_version.clear()
+            self._versions_read.clear()
             self.stats = CacheStats()
 
     def get_or_compute(self, store: Store, view: str, parameters: Hashable, compute: Callable[[], T]) -> T:
@@ -81,7 +89,7 @@ class ViewCache:
         if os.environ.get(SWITCH_VARIABLE) == "off":
             return compute()
         token = store_token(store)
-        version = store.version()
+        version = self._version(store, token)
         key = (token, version, view, parameters)
         with self._lock:
             entry = self._entries.get(key)
@@ -119,6 +127,20 @@ class ViewCache:
             return compute()
         return entry.value
 
+    def _version(self, store: Store, token: str) -> int:
+        """The store's version: read once per script run, and again after this process wrote to it.
+        Outside a script run (tests, command line) it is read every time."""
+        run = _current_run()
+        writes = store.writes_here
+        read = self._versions_read.get(run, {}).get(token) if run is not None else None
+        if read is not None and read[1] == writes:
+            return read[0]
+        version = store.version()
+        if run is not None:
+            with self._lock:
+                self._versions_read.setdefault(run, {})[token] = (version, writes)
+        return version
+
     def _forget_older(self, token: str, version: int) -> None:
         """Drop every entry for an older version of this store (called with the lock held)."""
         if version <= self._newest_version.get(token, version - 1):
@@ -131,6 +153,15 @@ class ViewCache:
 
 # One cache for the server process: every session's script run shares it.
 VIEWS = ViewCache()
+
+
+def _current_run() -> object | None:
+    """An object that lives exactly as long as the current Streamlit script run (None outside one)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    # ctx.reset() makes a fresh coordinator at the start of every script run.
+    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
 
 
 def store_token(store: Store) -> str:

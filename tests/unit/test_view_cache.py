@@ -86,7 +86,7 @@ def test_a_failed_write_leaves_the_version_alone(demo_store: Store) -> None:
 # --- the cache ----------------------------------------------------------------------------------------
 
 
-def test_a_second_view_of_an_unchanged_store_reads_nothing_but_the_version(
+def test_a_second_view_of_an_unchanged_store_reads_only_its_version(
     cfg: Config, demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = count_cursors(demo_store, monkeypatch)
@@ -98,6 +98,36 @@ def test_a_second_view_of_an_unchanged_store_reads_nothing_but_the_version(
     assert opened == ["version"]
     assert second is first
     assert _cache.VIEWS.stats.hits == 1 and _cache.VIEWS.stats.misses == 1
+
+
+def test_within_a_script_run_the_version_is_read_once_until_this_process_writes(
+    cfg: Config, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = threading.Event()  # stands for the current script run's coordinator
+    monkeypatch.setattr(_cache, "_current_run", lambda: run)
+    opened = count_cursors(demo_store, monkeypatch)
+    first = _cache.cached_view(views.load_commentary, demo_store, cfg, dt.date(2021, 3, 1))
+    opened.clear()
+    assert _cache.cached_view(views.load_commentary, demo_store, cfg, dt.date(2021, 3, 1)) is first
+    assert _cache.store_is_demo(demo_store)
+    assert opened.count("version") == 0
+    demo_store.add_commentary(cfg.headline_metrics[0].id, dt.date(2021, 3, 1), "Written.", actor=WRITER)
+    after = _cache.cached_view(views.load_commentary, demo_store, cfg, dt.date(2021, 3, 1))
+    assert after[cfg.headline_metrics[0].id]["body"] == "Written."
+
+
+def test_a_write_another_process_made_is_seen_once_the_version_is_read_again(
+    cfg: Config, demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metric, month = cfg.headline_metrics[0].id, dt.date(2021, 3, 1)
+    first = _cache.cached_view(views.load_commentary, demo_store, cfg, month)
+    with demo_store.cursor() as cur:  # as another app process on the same database would
+        cur.execute("INSERT INTO commentary VALUES (999, ?, ?, 'Elsewhere.', 'X', TIMESTAMP '2026-01-01 00:00:00')",
+                    [metric, month])
+        cur.execute("UPDATE store_version SET version = version + 1")
+    second = _cache.cached_view(views.load_commentary, demo_store, cfg, month)
+    assert metric not in first
+    assert second[metric]["body"] == "Elsewhere."
 
 
 def test_other_parameters_are_other_entries(cfg: Config, demo_store: Store) -> None:
