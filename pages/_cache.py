@@ -214,3 +214,27 @@ def store_is_demo(store: Store) -> bool:
 def latest_upload(store: Store) -> dict | None:
     """The latest upload ("Figures as at" in the sidebar of every page), once per version."""
     return cached_view(Store.latest_upload, store)
+
+
+def cached_figure(store: Store, view: str, parameters: Hashable, build: Callable[[], Any]) -> Any:
+    """A Plotly figure built once per store version and shared, its dictionary form computed once too:
+    `st.plotly_chart` turns a figure into a dictionary (a deep copy and a walk over every array) on
+    every run, which was most of a cached Overview's server time."""
+    return VIEWS.get_or_compute(store, view, parameters, lambda: _frozen(build()))
+
+
+def _frozen(figure: Any) -> Any:
+    from plotly import graph_objects as go
+
+    class FrozenFigure(go.Figure):
+        """A figure whose `to_dict()` is computed once; read-only by convention (never update it)."""
+
+        def to_dict(self):  # go.Figure.to_dict, computed once
+            if self._frozen_dict is None:
+                self._frozen_dict = super().to_dict()
+            return self._frozen_dict
+
+    frozen = FrozenFigure(figure)
+    frozen._frozen_dict = None
+    frozen.to_dict()
+    return frozen

@@ -21,7 +21,7 @@ from metrics.views import (
     save_commentary,
     spc_for_metrics,
 )
-from pages._cache import cached_derived, cached_view, store_is_demo
+from pages._cache import cached_derived, cached_figure, cached_view, store_is_demo
 from pages._shared import (
     commentary_html,
     get_config,
@@ -154,12 +154,12 @@ for start in range(0, len(metric_ids), 2):
             )
             # Built once per store version, month and view, then shared by every session.
             if view == "SPC":
-                figure = cached_derived(
+                figure = cached_figure(
                     store, "overview_spc_chart", (id(cfg), overview.month, metric_id),
                     lambda m=metric: build_spc_chart(overview.series[m.id], spc[m.id].frame, m, title=m.label),
                 )
             else:
-                figure = cached_derived(
+                figure = cached_figure(
                     store, "overview_trajectory_chart", (id(cfg), overview.month, metric_id),
                     lambda m=metric: build_trajectory_chart(overview.series[m.id], m, title=m.label),
                 )

@@ -275,3 +275,24 @@ def test_every_cached_view_reflects_a_commit_an_undo_a_commentary_and_a_review(
     after_review = assert_cache_matches_store(demo_store, cfg, month)
     assert not same(after_review["assessment"], after_commentary["assessment"])
     assert review_id in set(demo_store.assessment_reviews()["review_id"])
+
+
+def test_a_cached_figure_draws_the_same_chart_and_is_built_once(cfg: Config, demo_store: Store) -> None:
+    import json
+
+    import plotly.io as pio
+
+    from metrics import charts
+
+    overview = views.load_overview(demo_store, cfg)
+    metric = cfg.metric(next(iter(overview.series)))
+    built = []
+
+    def build():
+        built.append(1)
+        return charts.build_trajectory_chart(overview.series[metric.id], metric, title=metric.label)
+
+    first = _cache.cached_figure(demo_store, "chart", (metric.id,), build)
+    second = _cache.cached_figure(demo_store, "chart", (metric.id,), build)
+    assert second is first and len(built) == 1
+    assert json.loads(pio.to_json(first, validate=False)) == json.loads(pio.to_json(build(), validate=False))
