@@ -60,6 +60,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_spc
 	$(BIN)/python -m bench.bench_pack
 	$(BIN)/python -m bench.bench_capacity
+	$(BIN)/python -m bench.bench_cold_start
+	$(BIN)/python -m bench.bench_load --cache both
 
 screenshots: $(STAMP) browser
 	SHOT_HEIGHT=2600 $(BIN)/python -m tests.e2e.harness overview elective outpatients \

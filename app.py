@@ -11,6 +11,7 @@ st.set_page_config(
 
 from metrics.access import PAGE_ROLES  # noqa: E402
 from pages import _signin  # noqa: E402
+from pages._cache import store_is_demo  # noqa: E402
 from pages._shared import (  # noqa: E402
     _config,
     demo_banner,
@@ -76,7 +77,7 @@ _signin.enforce(session, store)
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")
     st.caption(f"Figures as at {figures_as_at(store)} (UK time)")
-    if store.is_demo():
+    if store_is_demo(store):
         st.caption("⚠️ Demonstration data: synthetic figures")
     _signin.render_identity(session, store)
 

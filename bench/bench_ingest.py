@@ -58,7 +58,10 @@ def build_file(path: Path, rows: int = ROWS, bump: float = 0.0) -> None:
         names=["measure", "service", "site", "segment"],
     ).to_frame(index=False)
     months_needed = -(-rows // len(keys))
-    months = pd.date_range("2019-04-01", periods=months_needed, freq="MS")
+    # From the latest month every measure reports (config `available_from`): none may have figures before it.
+    starts = [cfg.available_from(m.id) for m in cfg.measures]
+    first = max([dt.date(2019, 4, 1), *(s for s in starts if s is not None)])
+    months = pd.date_range(first, periods=months_needed, freq="MS")
     rng = np.random.default_rng(SEED)
     level = rng.integers(50, 5000, len(keys)).astype(float)
     drift = 1 + rng.uniform(-0.03, 0.03, (months_needed, len(keys))).cumsum(axis=0) * 0.2
@@ -86,12 +89,17 @@ def bench_config(directory: Path) -> Path:
 
 def run_child(argv: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB, stdout) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # wait4 gives this child's own rusage (getrusage(RUSAGE_CHILDREN) would mix children).
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    out, err = process.stdout.read(), process.stderr.read()
+    # Output goes to files, not pipes: a child that writes more than a pipe holds (64 KB) would wait for
+    # a reader while this process waits for it to end.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=PROJECT, stdout=stdout, stderr=stderr, text=True)
+        # wait4 gives this child's own rusage (getrusage(RUSAGE_CHILDREN) would mix children).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({process.returncode}):\n{out[-2000:]}\n{err[-2000:]}")

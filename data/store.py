@@ -10,6 +10,8 @@ Tables (DESIGN §4):
 - `audit_log`: append-only: one event per write (upload, undo, commentary, review, milestones), per
   refused action, per sign-in and sign-out and per download: when, who, role(s), what, outcome. The
   Store has no method that updates or deletes it.
+- `store_version`: one number every successful write raises in its transaction (`Store.version`), so
+  pages can cache what they computed until the store changes.
 - `schema_migrations`: which numbered migrations have run.
 
 Every write takes an `actor` (metrics.access.Actor) and refuses, logging the refusal, an actor without
@@ -310,6 +312,22 @@ MIGRATIONS.append(
         """,
     )
 )
+MIGRATIONS.append(
+    (
+        9,
+        "store version",
+        # One row whose number every successful write (commit, undo, commentary, review, milestones,
+        # requirements, scenario) raises inside its own transaction: pages cache what they computed per
+        # (store, version), and a changed number means "read again". Plain SQL, the same on any engine.
+        """
+        CREATE TABLE IF NOT EXISTS store_version (
+            id      INTEGER PRIMARY KEY,
+            version BIGINT NOT NULL
+        );
+        INSERT INTO store_version SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM store_version);
+        """,
+    )
+)
 AUDIT_COLUMNS = ["event_id", "occurred_at", "name", "email", "roles", "via", "action", "what", "outcome"]
 # A refusal or failure message is kept whole up to this length (they are sentences, not files).
 MAX_OUTCOME_CHARS = 1000
@@ -389,6 +407,8 @@ def _serialised(method):
                 raise StoreError(
                     f"The store {self.path} could not be written ({first_line}); nothing was changed."
                 ) from None
+            finally:
+                self.writes_here += 1  # after the commit (or rollback): see pages/_cache.py
 
     return locked
 
@@ -432,6 +452,9 @@ class Store:
         # Writes to facts (commit, undo) run one at a time: with the write path's checks this keeps
         # one value per key, and no concurrent writer can interleave with a diff.
         self._write_lock = threading.RLock()
+        # Writes this Store object has finished (committed or not): a cache in this process can reuse a
+        # version it read a moment ago while this number stands still (pages/_cache.py).
+        self.writes_here = 0
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -910,7 +933,7 @@ class Store:
                     "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?)",
                     [commentary_id, metric, month, body, actor.label, now],
                 )
-                self._log(cur, actor, "commentary", f"commentary {commentary_id} on {metric} for {month:%b %Y}",
+                self._log_write(cur, actor, "commentary", f"commentary {commentary_id} on {metric} for {month:%b %Y}",
                           now=now)
                 cur.commit()
             except Exception:
@@ -975,7 +998,7 @@ class Store:
                        WHERE requirement_id NOT IN (SELECT requirement_id FROM requirements)"""
                 )
                 added = cur.execute("SELECT count(*) FROM requirements").fetchone()[0] - before
-                self._log(cur, actor, "requirements", f"{added} Phase 3 requirement(s) added")
+                self._log_write(cur, actor, "requirements", f"{added} Phase 3 requirement(s) added")
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -1064,7 +1087,7 @@ class Store:
                     [review_id],
                 )
                 what = f"assessment review {review_id} dated {review_date:%-d %b %Y} ({len(incoming)} rows)"
-                self._log(cur, actor, "review", what, now=now)
+                self._log_write(cur, actor, "review", what, now=now)
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -1097,7 +1120,7 @@ class Store:
                     f"""INSERT INTO milestones
                         SELECT nextval('milestone_id_seq'), {", ".join(columns)} FROM incoming_milestones"""
                 )
-                self._log(cur, actor, "milestones", f"{len(incoming)} milestone(s) added")
+                self._log_write(cur, actor, "milestones", f"{len(incoming)} milestone(s) added")
                 cur.commit()
             except Exception:
                 cur.rollback()
@@ -1264,7 +1287,7 @@ class Store:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')""",
                 [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged],
             )
-            self._log(cur, actor, "upload",
+            self._log_write(cur, actor, "upload",
                       f"upload {upload_id}: file {file_name} ({added:,} new, {changed:,} changed, "
                       f"{unchanged:,} unchanged)", now=now)
             cur.execute(
@@ -1366,7 +1389,7 @@ class Store:
                 "UPDATE uploads SET status = 'undone', undone_at = ?, undone_by = ? WHERE upload_id = ?",
                 [now, actor.label, upload_id],
             )
-            self._log(cur, actor, "undo",
+            self._log_write(cur, actor, "undo",
                       f"upload {upload_id} undone ({int(removed) - int(restored):,} value(s) removed, "
                       f"{int(restored):,} restored)", now=now)
             cur.commit()
@@ -1387,6 +1410,23 @@ class Store:
         The log has no update or delete: a correction is a new event."""
         with self.cursor() as cur:
             return self._log(cur, actor, action, what, outcome, now)
+
+    def _log_write(
+        self, cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, what: str, now: dt.datetime | None = None
+    ) -> int:
+        """Log a successful write on `cur` and raise the store version, both inside the write's transaction."""
+        cur.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
+        return self._log(cur, actor, action, what, now=now)
+
+    def version(self) -> int:
+        """A number that changes with every write to this store (commit, undo, commentary, review,
+        milestones, requirements, scenario) and with nothing else: one tiny read, so a cache can ask it
+        on every use. -1 for a read-only store from before migration 9 (nothing can write it)."""
+        with self.cursor() as cur:
+            try:
+                return int(cur.execute("SELECT version FROM store_version WHERE id = 1").fetchone()[0])
+            except duckdb.CatalogException:
+                return -1
 
     def _log(
         self, cur: duckdb.DuckDBPyConnection, actor: Actor, action: str, what: str, outcome: str = "ok",
@@ -1508,7 +1548,7 @@ class Store:
                        SELECT ?, month, service_group, demand, capacity FROM incoming_scenario""",
                     [version_id],
                 )
-                self._log(cur, actor, "scenario", f"scenario {scenario}, version {version}", now=now)
+                self._log_write(cur, actor, "scenario", f"scenario {scenario}, version {version}", now=now)
                 cur.commit()
             except Exception:
                 cur.rollback()

@@ -24,6 +24,7 @@ from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
 from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
+from pages._cache import latest_upload, store_is_demo
 from pages._signin import record_download
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def page_header(title: str, subtitle: str) -> None:
 
 def demo_banner(store: Store) -> None:
     """The "demonstration data" label every page carries while the store holds the demo."""
-    if store.is_demo():
+    if store_is_demo(store):
         st.warning(f"**Demonstration data.** {DEMO_STATEMENT}", icon="⚠️")
         st.page_link("pages/sources.py", label="Sources: the published figures, their documents and whose they are",
                      icon=":material/menu_book:")
@@ -232,7 +233,7 @@ def show_text_table(frame: pd.DataFrame, **kwargs) -> None:
 
 
 def figures_as_at(store: Store) -> str:
-    latest = store.latest_upload()
+    latest = latest_upload(store)
     return format_uk_time(latest["uploaded_at"]) if latest else "no uploads yet"
 
 

@@ -10,6 +10,7 @@ from metrics.months import format_uk_time
 from metrics.safe_text import MAX_NOTE_CHARS, escape_markdown
 from metrics.sources import SPECIALIST_TRUST
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
+from pages._cache import cached_view, store_is_demo
 from pages._shared import download_csv, get_config, get_store, page_header, show_message
 from pages._signin import current_actor
 
@@ -38,13 +39,13 @@ def show_problems(problems: list[str]) -> None:
              + "\n".join(f"- {escape_markdown(p)}" for p in problems))
 
 
-organisations = load_assessment(store, cfg).organisations
+organisations = cached_view(load_assessment, store, cfg).organisations
 organisation = st.selectbox(
     "Organisation", organisations or [""], key="assessment_organisation",
     format_func=lambda o: o or "Organisation not recorded (reviews kept before organisations were)",
     help="Each One Bromley partner can keep its own reviews against the Phase 3 requirements.",
 )
-page = load_assessment(store, cfg, organisation)
+page = cached_view(load_assessment, store, cfg, organisation)
 if page.organisation == SPECIALIST_TRUST:
     st.info(
         f"These reviews are **{SPECIALIST_TRUST}'s** published assessment against the Phase 3 requirements (August "
@@ -215,9 +216,9 @@ if not page.requirements.empty:
 st.subheader("Recovery plan milestones")
 left, middle, right = st.columns([1, 2, 1])
 with left:
-    as_at = st.date_input("Judge as at", value=default_milestone_date(store), format="DD/MM/YYYY",
+    as_at = st.date_input("Judge as at", value=cached_view(default_milestone_date, store), format="DD/MM/YYYY",
                           key="milestones_as_at")
-milestones = load_milestones(store, as_at)
+milestones = cached_view(load_milestones, store, as_at)
 if milestones.empty:
     st.info("The store holds no recovery plan milestones yet.")
     st.stop()
@@ -242,13 +243,13 @@ st.dataframe(
         "workstream": st.column_config.TextColumn("Workstream", width=170),
         "milestone": st.column_config.TextColumn("Milestone", width=310),
         "due": st.column_config.TextColumn("Due", width=150),
-        "status": st.column_config.TextColumn("Status (demo)" if store.is_demo() else "Status", width=120),
+        "status": st.column_config.TextColumn("Status (demo)" if store_is_demo(store) else "Status", width=120),
     },
 )
 st.caption("A milestone is overdue when it is not complete and its due month has ended. “Ongoing” and “TBC” "
            "timescales have no due month, so they are never overdue. Milestones and timescales are from the One "
            "Bromley recovery plan (September 2020)"
-           + ("; the plan records no statuses, so the statuses shown are demonstration data." if store.is_demo()
+           + ("; the plan records no statuses, so the statuses shown are demonstration data." if store_is_demo(store)
               else "."))
 download_csv(assessment.milestones_csv(shown), file_name=f"milestones-as-at-{as_at:%Y-%m-%d}.csv",
              key="milestones_csv", label="Download these milestones (CSV)")

@@ -12,6 +12,7 @@ from metrics.months import add_months, format_month, format_uk_time
 from metrics.pack import PackError
 from metrics.safe_text import escape_markdown
 from metrics.views import load_capacity, load_capacity_options, save_scenario
+from pages._cache import cached_view
 from pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html
 from pages._signin import current_actor, record_download
 
@@ -29,7 +30,7 @@ page_header(
 if SAVED in st.session_state:
     st.success(st.session_state.pop(SAVED), icon="✅")
 
-options = load_capacity_options(store, cfg)
+options = cached_view(load_capacity_options, store, cfg)
 if not options.services or options.latest_complete is None:
     st.info("The store holds no complete month of waiting list figures yet (referrals, removals and the list by "
             "service). Load them on the Upload data page; the demonstration store includes them.")
@@ -79,9 +80,9 @@ with right:
                "complete. Multipliers are on the same month of 2019/20; a blank one keeps "
                f"{format_month(start)}'s own share of its 2019/20 month (“as now”).")
 
-page = load_capacity(store, cfg, options, services=chosen, version_id=version_id, horizon=horizon, target=target,
-                     compare_id=st.session_state.get("capacity_compare"),
-                     backtest_start=st.session_state.get("capacity_backtest_start"))
+page = cached_view(load_capacity, store, cfg, options, services=chosen, version_id=version_id, horizon=horizon,
+                   target=target, compare_id=st.session_state.get("capacity_compare"),
+                   backtest_start=st.session_state.get("capacity_backtest_start"))
 if page.problem:
     st.warning(page.problem, icon="⚠️")
     st.stop()

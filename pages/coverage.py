@@ -5,6 +5,7 @@ import streamlit as st
 from metrics import coverage
 from metrics.safe_text import escape_markdown
 from metrics.views import load_coverage
+from pages._cache import cached_view
 from pages._shared import download_csv, get_config, get_store, page_header
 
 cfg = get_config()
@@ -15,7 +16,7 @@ page_header(
     "Which measures have arrived for which months, the latest upload of each, values restated by a later "
     "upload, and the data dictionary",
 )
-page = load_coverage(store, cfg)
+page = cached_view(load_coverage, store, cfg)
 
 st.subheader("Coverage: measure × month")
 left, middle, _ = st.columns([1, 1, 2])
@@ -28,7 +29,7 @@ with middle:
     st.markdown("<div style='padding-top:1.9rem'></div>", unsafe_allow_html=True)
     gaps_only = st.checkbox("Only measures with gaps", key="coverage_gaps_only")
 if year != "All" or gaps_only:
-    page = load_coverage(store, cfg, None if year == "All" else year, gaps_only)
+    page = cached_view(load_coverage, store, cfg, None if year == "All" else year, gaps_only)
 
 if not page.months:
     st.info("The store holds no figures yet, so nothing has arrived. Load the month's CSV on the Upload data page.")

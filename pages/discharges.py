@@ -5,6 +5,7 @@ import streamlit as st
 from metrics import charts, discharges
 from metrics.months import format_month
 from metrics.views import load_discharges
+from pages._cache import cached_view
 from pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html, render_figure_tiles
 
 cfg = get_config()
@@ -15,7 +16,7 @@ page_header(
     "Supported hospital discharges through the Single Point of Access: one route to every community "
     "discharge pathway, set up by One Bromley partners in April 2020",
 )
-page = load_discharges(store, cfg)
+page = cached_view(load_discharges, store, cfg)
 if page is None:
     st.info("The store holds no SPA discharge figures yet. Load them on the Upload data page.")
     st.stop()
@@ -39,7 +40,7 @@ if start > end:
              "no later than the 'To' month.")
     st.stop()
 if (start, end) != (page.period.start, page.period.end):
-    page = load_discharges(store, cfg, start, end)
+    page = cached_view(load_discharges, store, cfg, start, end)
 
 period = page.period
 st.subheader(f"Totals, {period.period_label}")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from metrics.months import format_month, format_month_long
 from metrics.views import load_page_options, load_service_page
+from pages._cache import cached_view
 from pages._shared import (
     get_config,
     get_store,
@@ -28,7 +29,7 @@ page_header(
     "Elective spells and diagnostic tests as a share of the same month of 2019/20, against the Phase 3 "
     "trajectories; long waits, where lower is better.",
 )
-options = load_page_options(store, cfg, ACTIVITY + WAITS, [BY_SERVICE])
+options = cached_view(load_page_options, store, cfg, ACTIVITY + WAITS, [BY_SERVICE])
 if not options.months:
     st.info("The store holds no elective or diagnostic figures yet. Load them on the Upload data page.")
     st.stop()
@@ -39,8 +40,8 @@ with left:
 with right:
     start, end = month_range_picker(options.months, key="elective_months")
 
-page = load_service_page(
-    store, cfg, ACTIVITY + WAITS, site=site, start=start, end=end,
+page = cached_view(
+    load_service_page, store, cfg, ACTIVITY + WAITS, site=site, start=start, end=end,
     heatmap_metric=BY_SERVICE if BY_SERVICE in options.heatmap_metrics else None,
 )
 scope = {"site": cfg.label_for("site", site), "months": f"{format_month(start)} to {format_month(end)}"}

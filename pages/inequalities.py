@@ -5,6 +5,7 @@ import streamlit as st
 from metrics import charts, inequalities
 from metrics.months import format_month
 from metrics.views import inequality_metrics, load_inequalities
+from pages._cache import cached_view
 from pages._shared import download_csv, get_config, get_store, month_picker, page_header
 
 cfg = get_config()
@@ -14,7 +15,7 @@ page_header(
     "Inequalities",
     "Is activity recovering as fast for everyone? Recovery by deprivation (IMD quintile) and ethnicity group",
 )
-choices = inequality_metrics(store, cfg)
+choices = cached_view(inequality_metrics, store, cfg)
 if not choices:
     st.info("The store holds no figures by IMD quintile or ethnicity yet. Load a file with a segment column "
             "(for example imd:1 … imd:5) on the Upload data page.")
@@ -27,7 +28,7 @@ with left:
 with middle:
     group = st.radio("Compare by", list(inequalities.GROUP_LABELS), format_func=inequalities.GROUP_LABELS.get,
                      key="inequalities_group")
-page = load_inequalities(store, cfg, metric_id, group)
+page = cached_view(load_inequalities, store, cfg, metric_id, group)
 if page is None:
     st.info(f"There are no {inequalities.GROUP_LABELS[group].lower()} figures for this activity yet.")
     st.stop()
@@ -35,7 +36,7 @@ with right:
     month = month_picker(page.months_available, key="inequalities_month", label="Month for the table",
                          default=page.month)
 if month != page.month:
-    page = load_inequalities(store, cfg, metric_id, group, month)
+    page = cached_view(load_inequalities, store, cfg, metric_id, group, month)
 
 with st.container(border=True):
     st.markdown("**How to read this page**")

@@ -11,6 +11,7 @@ import streamlit as st
 from metrics.months import format_month_long
 from metrics.services import ALL, choice_query_params, parse_service_choice
 from metrics.views import load_my_service, load_service_sites
+from pages._cache import cached_view
 from pages._shared import get_config, get_store, page_header, render_metric_chart, show_message, tile_html
 
 KEYS = {"service": "my_service_service", "site": "my_service_site", "segment": "my_service_segment"}
@@ -40,7 +41,7 @@ with left:
         placeholder="Choose a service", key=KEYS["service"],
     )
 with middle:
-    sites = load_service_sites(store, cfg, service) if service else []
+    sites = cached_view(load_service_sites, store, cfg, service) if service else []
     current_site = st.session_state[KEYS["site"]]
     site = st.selectbox(
         "Site", [ALL, *sites, *([current_site] if current_site not in (None, ALL, *sites) else [])],
@@ -60,7 +61,7 @@ if link != params:
     st.query_params.from_dict(params)
     st.session_state[APPLIED_LINK] = params
 
-view = load_my_service(store, cfg, service, site, segment)
+view = cached_view(load_my_service, store, cfg, service, site, segment)
 service_label, site_label = cfg.label_for("service", service), cfg.label_for("site", site)
 where = "across all sites" if site == ALL else f"at {site_label}"
 segment_text = "" if segment == ALL else f", {cfg.label_for('segment', segment)}"

@@ -5,6 +5,7 @@ import streamlit as st
 
 from metrics.months import format_month, format_month_long
 from metrics.views import load_page_options, load_service_page
+from pages._cache import cached_view
 from pages._shared import (
     get_config,
     get_store,
@@ -26,7 +27,7 @@ page_header(
     "First and follow-up attendances (face to face or virtual) as a share of the same month of 2019/20, and the "
     "share held by telephone or video.",
 )
-options = load_page_options(store, cfg, METRICS, METRICS)
+options = cached_view(load_page_options, store, cfg, METRICS, METRICS)
 if not options.months:
     st.info("The store holds no outpatient figures yet. Load them on the Upload data page.")
     st.stop()
@@ -42,8 +43,8 @@ with middle:
 with right:
     start, end = month_range_picker(options.months, key="outpatients_months")
 
-page = load_service_page(
-    store, cfg, METRICS, site=site, start=start, end=end,
+page = cached_view(
+    load_service_page, store, cfg, METRICS, site=site, start=start, end=end,
     heatmap_metric=by_service if by_service in options.heatmap_metrics else None,
 )
 scope = {"site": cfg.label_for("site", site), "months": f"{format_month(start)} to {format_month(end)}"}

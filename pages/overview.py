@@ -21,6 +21,7 @@ from metrics.views import (
     save_commentary,
     spc_for_metrics,
 )
+from pages._cache import cached_derived, cached_figure, cached_view, store_is_demo
 from pages._shared import (
     commentary_html,
     get_config,
@@ -39,7 +40,7 @@ store = get_store()
 actor = current_actor()
 
 page_header("Overview", f"{cfg.organisation}: recovery of services against the Phase 3 trajectories")
-overview = load_overview(store, cfg)
+overview = cached_view(load_overview, store, cfg)
 if overview is None:
     st.info("The store holds no figures yet. Load the month's CSV on the Upload data page.")
     st.stop()
@@ -50,7 +51,7 @@ with left:
         overview.months_available, key="overview_month", default=overview.month, format_func=overview.month_label
     )
 if month != overview.month:
-    overview = load_overview(store, cfg, month)
+    overview = cached_view(load_overview, store, cfg, month)
 with right:
     st.markdown(
         f"<div style='padding-top:2rem;color:#425563'>Figures as at <b>{format_uk_time(overview.figures_as_at)}</b>"
@@ -66,8 +67,8 @@ if overview.month_states.get(overview.month) == "partial":
 # Stored totals too large to be real are left out of the figures, and said so.
 for problem in overview.problems:
     show_message("warning", problem, icon=":material/warning:")
-spc = spc_for_metrics(cfg, overview.series)
-commentary = load_commentary(store, cfg, overview.month)
+spc = cached_derived(store, "overview_spc", (id(cfg), overview.month), lambda: spc_for_metrics(cfg, overview.series))
+commentary = cached_view(load_commentary, store, cfg, overview.month)
 
 # --- tiles with their SPC icons and commentary ------------------------------------------------------
 st.subheader(f"Headline metrics, {format_month_long(overview.month)}")
@@ -98,8 +99,8 @@ problem = review.check_review_dates(previous, current)
 if problem:
     st.warning(problem)
 else:
-    comparison = load_review(store, cfg, previous, current)
-    st.markdown("\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store.is_demo())))
+    comparison = cached_view(load_review, store, cfg, previous, current)
+    st.markdown("\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store_is_demo(store))))
     show_text_table(review.summary_table(comparison))
     if len(comparison.restatements):
         st.markdown("**Values restated since the previous review**")
@@ -151,10 +152,17 @@ for start in range(0, len(metric_ids), 2):
                 f"View for {metric.label}", ["Trajectory", "SPC"], default="Trajectory",
                 label_visibility="collapsed", key=f"overview_view_{metric_id}",
             )
+            # Built once per store version, month and view, then shared by every session.
             if view == "SPC":
-                figure = build_spc_chart(overview.series[metric_id], spc[metric_id].frame, metric, title=metric.label)
+                figure = cached_figure(
+                    store, "overview_spc_chart", (id(cfg), overview.month, metric_id),
+                    lambda m=metric: build_spc_chart(overview.series[m.id], spc[m.id].frame, m, title=m.label),
+                )
             else:
-                figure = build_trajectory_chart(overview.series[metric_id], metric, title=metric.label)
+                figure = cached_figure(
+                    store, "overview_trajectory_chart", (id(cfg), overview.month, metric_id),
+                    lambda m=metric: build_trajectory_chart(overview.series[m.id], m, title=m.label),
+                )
             st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}")
 
 # --- commentary -----------------------------------------------------------------------------------------
@@ -187,7 +195,7 @@ else:
     st.caption(escape_markdown(refusal(actor, "commentary")))
 if saved := st.session_state.pop("overview_commentary_saved", None):
     st.success(saved)
-versions = load_commentary_versions(store, cfg, chosen, overview.month)
+versions = cached_view(load_commentary_versions, store, cfg, chosen, overview.month)
 if len(versions):
     st.markdown(f"**Versions for {labels[chosen]}, {format_month(overview.month)}** (newest first)")
     st.dataframe(

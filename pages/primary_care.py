@@ -7,6 +7,7 @@ import streamlit as st
 from metrics import charts, primary_care
 from metrics.months import format_month, format_month_long
 from metrics.views import load_primary_care
+from pages._cache import cached_view
 from pages._shared import download_csv, get_config, get_store, month_picker, page_header, render_figure_tiles
 
 cfg = get_config()
@@ -17,7 +18,7 @@ page_header(
     "eConsult submissions and video consultations in Bromley general practice, against February 2020, "
     "the last month before total triage",
 )
-page = load_primary_care(store, cfg)
+page = cached_view(load_primary_care, store, cfg)
 if page is None:
     st.info("The store holds no eConsult or video consultation figures yet. Load them on the Upload data page.")
     st.stop()
@@ -37,7 +38,7 @@ with right:
         unsafe_allow_html=True,
     )
 if (month, pcn) != (page.month, page.pcn):
-    page = load_primary_care(store, cfg, month, pcn)
+    page = cached_view(load_primary_care, store, cfg, month, pcn)
 
 scope = "all PCNs" if page.pcn == "All" else page.pcns.get(page.pcn, page.pcn)
 st.subheader(f"{format_month_long(page.month)}, {scope}")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.sources import DEMO_STATEMENT, SPECIALIST_TRUST, sources_table
+from pages._cache import store_is_demo
 from pages._shared import get_store, page_header
 
 store = get_store()
@@ -13,7 +14,7 @@ page_header(
     "Sources",
     "Where published figures come from, whose they are, and how the demonstration data uses them",
 )
-if store.is_demo():
+if store_is_demo(store):
     st.markdown(f"**This dashboard is showing demonstration data.** {DEMO_STATEMENT}")
 else:
     st.markdown(
