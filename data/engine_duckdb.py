@@ -59,6 +59,10 @@ class Engine:
     def replace_temp_table(self, name: str, select: str) -> list[str]:
         return [f"CREATE OR REPLACE TEMP TABLE {name} AS {select}"]
 
+    def byte_order(self, column: str, data_type: str) -> str:
+        """An ORDER BY term for a column; DuckDB compares text byte by byte already."""
+        return f'"{column}"'
+
     def batches(self, cur: duckdb.DuckDBPyConnection, sql: str, rows: int) -> tuple[list[str], Iterator[pd.DataFrame]]:
         """The result of `sql` as DataFrames of at most `rows` rows (Arrow batches, converted by pyarrow)."""
         reader = cur.sql(sql).to_arrow_reader(rows)

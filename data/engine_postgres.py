@@ -99,6 +99,12 @@ class Engine:
         # A temporary table has no statistics until analysed; the planner then joins it well.
         return [f"DROP TABLE IF EXISTS {name}", f"CREATE TEMP TABLE {name} AS {select}", f"ANALYZE {name}"]
 
+    def byte_order(self, column: str, data_type: str) -> str:
+        """An ORDER BY term for a column: text in the "C" collation (byte order, as DuckDB sorts), whatever the
+        database's own collation."""
+        text = data_type.lower() in ("text", "character varying", "varchar")
+        return f'"{column}" COLLATE "C"' if text else f'"{column}"'
+
     def batches(self, cur: PgCursor, sql: str, rows: int) -> tuple[list[str], Iterator[pd.DataFrame]]:
         """The result of `sql` in DataFrames of at most `rows` rows, read through a server-side cursor in
         one REPEATABLE READ snapshot and converted through Arrow as DuckDB's batches are (so an export
@@ -210,7 +216,8 @@ class PgCursor:
                 raise ValueError(f"not a column name: {column!r}")
         types = [_pg_type(frame[c]) for c in frame.columns]
         self.raw.execute(f"DROP TABLE IF EXISTS {name}")
-        self.raw.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in zip(columns, types, strict=True))})")
+        definition = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
+        self.raw.execute(f"CREATE TEMP TABLE {name} ({definition})")
         self._temp.add(name)
         copy_frame(self.raw, name, frame)
         self.raw.execute(f"ANALYZE {name}")

@@ -588,6 +588,15 @@ class Store:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def columns(self, table: str, cur=None) -> list[tuple[str, str]]:
+        """A table's (column, data type) pairs in order."""
+        sql = ("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+               "AND table_name = ? ORDER BY ordinal_position")
+        if cur is not None:
+            return [tuple(r) for r in cur.execute(sql, [table]).fetchall()]
+        with self.cursor() as own:
+            return [tuple(r) for r in own.execute(sql, [table]).fetchall()]
+
     # --- reads ---------------------------------------------------------------------------------
 
     def measure_totals(
@@ -881,13 +890,10 @@ class Store:
         with self.cursor() as cur:
             for name in names:
                 target = directory / f"{name}.csv"
-                count = cur.execute(
-                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-                    "AND table_name = ?", [name]
-                ).fetchall()[0][0]
                 # Identifiers cannot be parameters; `name` is checked against the catalogue above. Every
-                # column, left to right, orders the rows (DuckDB's ORDER BY ALL), so both engines agree.
-                order = ", ".join(str(i) for i in range(1, int(count) + 1))
+                # column, left to right, orders the rows (DuckDB's ORDER BY ALL) and text compares byte by
+                # byte on either engine, so a store exports the same text from DuckDB or PostgreSQL.
+                order = ", ".join(self.engine.byte_order(column, kind) for column, kind in self.columns(name, cur))
                 columns, batches = self.engine.batches(cur, f"SELECT * FROM {name} ORDER BY {order}", EXPORT_BATCH_ROWS)
                 first = True
                 for batch in batches:
