@@ -49,7 +49,7 @@ def free_port() -> int:
 class Cluster:
     """One running cluster; `new_database()` gives a fresh database's URL."""
 
-    def __init__(self, bin_dir: Path):
+    def __init__(self, bin_dir: Path, settings: dict[str, str] | None = None):
         self.bin_dir = bin_dir
         self.directory = Path(tempfile.mkdtemp(prefix="recovery-pg-"))
         self.port = free_port()
@@ -63,7 +63,8 @@ class Cluster:
                   "--no-sync")
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.directory} "
                    # A throw-away cluster: no fsync (the tests kill clients, never the server).
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                   + "".join(f" -c {key}={value}" for key, value in (settings or {}).items()))
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "server.log"),
                   "-w", "-t", "60", "start")
 
