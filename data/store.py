@@ -389,6 +389,10 @@ def is_disk_full(exc: BaseException) -> bool:
 
 def disk_full_message(path: str | Path) -> str:
     """The sentence for a write that failed because the disk is full."""
+    if is_postgres_url(str(path)):
+        from data.engine_postgres import redact
+
+        path = redact(str(path))
     return (
         f"The disk holding the store ({path}) is full; nothing was changed. Free some space on it (or move the "
         "store to a disk with room), then try again."

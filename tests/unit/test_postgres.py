@@ -130,3 +130,30 @@ def test_two_processes_committing_overlapping_keys_at_once_both_land_and_lose_no
     per_key = every[every["measure"].isin(["ct_tests", "mri_tests"])].groupby(keys)["value"].apply(sorted)
     assert len(per_key) == len(shared) and per_key.map(tuple).unique().tolist() == [(1.0, 2.0, 3.0)]
     assert (facts["measure"] == "endoscopy_tests").sum() == (facts["measure"] == "spa_discharges").sum() == 96
+
+
+def test_the_command_line_builds_the_demonstration_into_an_empty_database_and_refuses_a_second_time(
+    pg_url: str, capsys
+) -> None:
+    assert main(["history", "--db", pg_url]) == EXIT_ERROR  # an empty database holds no store yet
+    assert "holds no store yet" in capsys.readouterr().err
+    assert main(["demo", "--db", pg_url]) == EXIT_OK
+    assert "Built the demonstration store" in capsys.readouterr().out
+    assert main(["demo", "--db", pg_url]) == EXIT_ERROR
+    assert "already holds uploads" in capsys.readouterr().err
+    with Store(pg_url, read_only=True) as store:
+        assert store.is_demo() and len(store.uploads()) == 1
+
+
+def test_a_read_only_store_refuses_writes_and_a_password_stays_out_of_messages(pg_cluster, pg_url: str) -> None:
+    pg_cluster.admin("CREATE ROLE reader LOGIN PASSWORD 'sekret'")
+    try:
+        secret_url = pg_url.replace("recovery@", "reader:sekret@")
+        Store(pg_url).close()
+        with Store(secret_url, read_only=True) as store:
+            assert "sekret" not in str(store.path) and "***" in str(store.path)
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction), store.cursor() as cur:
+                cur.execute("INSERT INTO commentary VALUES (1, 'm', DATE '2020-07-01', 'b', 'w', now())")
+    finally:
+        pg_cluster.admin("DROP OWNED BY reader")
+        pg_cluster.admin("DROP ROLE reader")
