@@ -1,6 +1,7 @@
 """`python -m data …`: the store's command line (DESIGN §6).
 
-Every command takes `--db PATH` (default: RECOVERY_DB, then config.yaml). Problems are printed as
+Every command takes `--db PATH` (default: RECOVERY_DB, then config.yaml): a DuckDB file, or a
+`postgresql://` URL for a store on a PostgreSQL server. Problems are printed as
 sentences on stderr with a non-zero exit code, never as stack traces. A missing store is an error for
 every command but `demo` (and `load --create`), so a mistyped path never creates an empty store. All
 output goes through `say` / `complain`, which show control characters (ANSI escapes in a file's names,
@@ -17,11 +18,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from data import ingest
 from data.demo import build_demo_store
-from data.store import Store, StoreError, StoreLockedError, disk_full_message, is_disk_full
+from data.store import (
+    Store,
+    StoreError,
+    StoreLockedError,
+    database_errors,
+    disk_full_message,
+    is_disk_full,
+    is_postgres_url,
+)
 from metrics.access import AccessDenied, Actor
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import format_uk_time
@@ -43,6 +50,18 @@ def complain(text: object) -> None:
 def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     """(Re)build the demonstration store."""
     path = resolve_db_path(cfg, args.db)
+    if is_postgres_url(str(path)):
+        with Store(path) as store:
+            if not store.uploads().empty:
+                complain(
+                    f"The store {store.path} already holds uploads; nothing was changed. The demonstration store goes "
+                    "into an empty database (drop and create it again to replace a store on PostgreSQL)."
+                )
+                return EXIT_ERROR
+            result = build_demo_store(store, cfg)
+            say(f"Built the demonstration store at {store.path}: {result.rows_added:,} values "
+                f"(upload {result.upload_id}).")
+        return EXIT_OK
     if path.exists():
         if not args.force:
             complain(
@@ -184,6 +203,16 @@ def cmd_templates(args: argparse.Namespace, cfg: Config) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_store(args: argparse.Namespace, cfg: Config) -> int:
+    """Copy a store into an empty PostgreSQL database and verify the copy by comparing exports."""
+    from data.migrate_store import migrate_store
+
+    result = migrate_store(args.source, args.target, actor=command_line_actor())
+    say(f"Copied {sum(result.tables.values()):,} rows in {len(result.tables)} tables; the {result.compared} exported "
+        "tables of the two stores are identical.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m data", description="The One Bromley recovery store.")
     parser.add_argument("--config", help="config.yaml to use (default: the project's own)")
@@ -191,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--db", help="store file (default: RECOVERY_DB, then config.yaml)")
+        p.add_argument("--db", help="store file or postgresql:// URL (default: RECOVERY_DB, then config.yaml)")
         p.set_defaults(handler=handler)
         return p
 
@@ -219,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("templates", cmd_templates, "write the upload templates into DIR (default data/templates)").add_argument(
         "directory", metavar="DIR", nargs="?"
     )
+    migrate = sub.add_parser(
+        "migrate-store", help="copy a store (a DuckDB file) into an empty PostgreSQL database, verified by exports"
+    )
+    migrate.add_argument("--from", dest="source", metavar="PATH", required=True, help="the store to copy (unchanged)")
+    migrate.add_argument("--to", dest="target", metavar="URL", required=True,
+                         help="postgresql://user@host/database: an empty database")
+    migrate.set_defaults(handler=cmd_migrate_store)
     return parser
 
 
@@ -231,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         complain(exc)
         return EXIT_ERROR
-    except (StoreError, ValueError, OSError, duckdb.Error, AccessDenied) as exc:
+    except (StoreError, ValueError, OSError, AccessDenied, *database_errors()) as exc:
         full = is_disk_full(exc) and cfg is not None
         complain(disk_full_message(resolve_db_path(cfg, args.db)) if full else str(exc))
         return EXIT_ERROR

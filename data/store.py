@@ -1,4 +1,10 @@
-"""The DuckDB store: connection, numbered migrations, and every query and write (all SQL lives here).
+"""The store: connection, numbered migrations, and every query and write (all SQL lives here).
+
+Two engines (DESIGN §4, README "Store engines"): an embedded DuckDB file (the default) or a
+PostgreSQL server (`postgresql://…`), chosen by what `--db` / RECOVERY_DB holds. The queries here are
+written in the SQL the two agree on; the few statements that differ (staging a DataFrame, replacing a
+temporary table, the cell fingerprint's hash, the writers' lock, reading in batches, the migrations'
+DDL) are in data/engine_duckdb.py and data/engine_postgres.py.
 
 Tables (DESIGN §4):
 - `facts`: the current value for each (month, measure, service, site, segment), with the upload that
@@ -18,7 +24,8 @@ Every write takes an `actor` (metrics.access.Actor) and refuses, logging the ref
 the role the write needs: the server-side check no page can walk around.
 
 DuckDB allows one read-write process per file: the dashboard owns it, and a second process gets a
-`StoreLockedError` with a sentence rather than a stack trace.
+`StoreLockedError` with a sentence rather than a stack trace. PostgreSQL admits any number of
+processes; their writes are serialised by an advisory lock and run at SERIALIZABLE.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data import engine_duckdb
 from metrics.access import AccessDenied, Actor, refusal
 from metrics.safe_text import write_csv
 
@@ -370,18 +378,39 @@ def _placeholders(values: Sequence) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
 
+def is_postgres_url(target: object) -> bool:
+    """Whether a store location names a PostgreSQL server (`postgresql://…`) rather than a DuckDB file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """Every error class either engine raises (PostgreSQL's only once its driver has been imported)."""
+    import sys
+
+    found = engine_duckdb.DATABASE_ERRORS
+    if "data.engine_postgres" in sys.modules:
+        found += sys.modules["data.engine_postgres"].DATABASE_ERRORS
+    return found
+
+
 def is_disk_full(exc: BaseException) -> bool:
-    """Whether an error from DuckDB or the operating system means the disk is full."""
+    """Whether an error from the store's engine or the operating system means the disk is full."""
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return True
+    if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+        return True
     text = str(exc).lower()
-    return isinstance(exc, (duckdb.Error, OSError)) and any(
+    return isinstance(exc, (*database_errors(), OSError)) and any(
         sign in text for sign in ("no space left", "disk full", "disk is full", "not enough space")
     )
 
 
 def disk_full_message(path: str | Path) -> str:
     """The sentence for a write that failed because the disk is full."""
+    if is_postgres_url(str(path)):
+        from data.engine_postgres import redact
+
+        path = redact(str(path))
     return (
         f"The disk holding the store ({path}) is full; nothing was changed. Free some space on it (or move the "
         "store to a disk with room), then try again."
@@ -400,7 +429,16 @@ def _serialised(method):
                 return method(self, *args, **kwargs)
             except AccessDenied:
                 raise  # a PermissionError (an OSError) that is a refusal, not a failed write
-            except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException, OSError) as exc:
+            except (StoreError, ValueError):
+                raise
+            except Exception as exc:
+                if self.engine.is_write_conflict(exc):
+                    raise StoreError(
+                        "Another write changed the same figures at the same moment, so this one was refused and "
+                        "nothing was changed; try again (the other write is kept)."
+                    ) from None
+                if not isinstance(exc, (*self.engine.write_errors, OSError)):
+                    raise
                 if is_disk_full(exc):
                     raise StoreDiskFullError(disk_full_message(self.path)) from None
                 first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -444,41 +482,78 @@ def _audited(action: str, describe: Callable[[dict], str]):
 
 
 class Store:
-    """One DuckDB file. Methods open a fresh cursor per call, so one Store can serve a whole app."""
+    """One store: a DuckDB file, or a PostgreSQL database named by a `postgresql://` URL. Methods open a
+    fresh cursor per call (on PostgreSQL a pooled connection), so one Store can serve a whole app."""
 
     def __init__(self, path: str | Path, read_only: bool = False):
-        self.path = Path(path)
         self.read_only = read_only
         # Writes to facts (commit, undo) run one at a time: with the write path's checks this keeps
-        # one value per key, and no concurrent writer can interleave with a diff.
+        # one value per key, and no concurrent writer can interleave with a diff. (Across processes,
+        # PostgreSQL's advisory lock does the same; DuckDB admits one writing process.)
         self._write_lock = threading.RLock()
         # Writes this Store object has finished (committed or not): a cache in this process can reuse a
         # version it read a moment ago while this number stands still (pages/_cache.py).
         self.writes_here = 0
+        if is_postgres_url(str(path)):
+            self._open_postgres(str(path), read_only)
+            return
+        self.path = Path(path)
+        self.url = None
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                # DuckDB lets no other process in while one holds the file for writing, not even to read.
-                what_to_do = (
-                    "Stop the dashboard, or read these figures on the dashboard itself, then try again."
-                    if read_only
-                    else "Stop the dashboard, or make this change from its Upload data page, then try again."
-                )
-                raise StoreLockedError(
-                    f"The store {self.path} is in use by another program (usually the running dashboard). "
-                    + what_to_do
-                ) from None
+            self.engine = engine_duckdb.Engine(self.path, read_only)
+            self._con = self.engine.connection
+        except engine_duckdb.LockedError:
+            # DuckDB lets no other process in while one holds the file for writing, not even to read.
+            what_to_do = (
+                "Stop the dashboard, or read these figures on the dashboard itself, then try again."
+                if read_only
+                else "Stop the dashboard, or make this change from its Upload data page, then try again."
+            )
+            raise StoreLockedError(
+                f"The store {self.path} is in use by another program (usually the running dashboard). "
+                + what_to_do
+                + " (A store on a PostgreSQL server admits the dashboard and the command line together: README, "
+                "\"Deployment on PostgreSQL\".)"
+            ) from None
+        except duckdb.Error as exc:
             raise StoreError(f"The store {self.path} could not be opened: {exc}") from None
         if not read_only:
             self.migrate()
+
+    def _open_postgres(self, url: str, read_only: bool) -> None:
+        from data import engine_postgres  # psycopg is imported only for a PostgreSQL store
+
+        self.url = url
+        self.path = engine_postgres.redact(url)  # in messages: the URL without its password
+        try:
+            self.engine = engine_postgres.Engine(url, read_only)
+        except engine_postgres.ConnectError as exc:
+            raise StoreError(
+                f"The store {self.path} could not be reached ({exc}). Check the URL (--db or RECOVERY_DB), that the "
+                "PostgreSQL server is running and that the database exists; nothing was changed."
+            ) from None
+        if not read_only:
+            self.migrate()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
 
     @classmethod
     def open_existing(cls, path: str | Path, read_only: bool = False) -> Store:
         """The store at `path`, which must already exist: a mistyped path is refused with a sentence
         instead of creating a new, empty store."""
+        if is_postgres_url(str(path)):
+            store = cls(str(path), read_only=read_only)
+            if "schema_migrations" not in store.table_names():
+                store.close()
+                raise StoreMissingError(
+                    f"The database {store.path} holds no store yet; check the URL (--db or RECOVERY_DB). Nothing was "
+                    "changed. `load --create` starts an empty store there; `migrate-store` moves a DuckDB store in."
+                )
+            return store
         path = Path(path)
         if not path.is_file():
             raise StoreMissingError(
@@ -490,7 +565,7 @@ class Store:
     # --- housekeeping -------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._con.close()
+        self.engine.close()
 
     def __enter__(self) -> Store:
         return self
@@ -498,14 +573,18 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A fresh cursor on the shared connection (one per script run or write)."""
-        return self._con.cursor()
+    def cursor(self):
+        """A fresh cursor (one per script run or write): DuckDB's own on the shared connection, or on
+        PostgreSQL a pooled connection behind the same calls (data/engine_postgres.py)."""
+        return self.engine.cursor()
 
     def migrate(self) -> list[int]:
         """Run every migration not yet recorded; return the versions applied now."""
         applied_now = []
         with self.cursor() as cur:
+            lock = getattr(cur, "lock_writers", None)
+            if lock is not None:  # PostgreSQL: two processes starting at once migrate one after the other
+                lock()
             cur.execute(MIGRATIONS_TABLE)
             done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
             for version, name, sql in sorted(MIGRATIONS):  # in version order, however listed
@@ -513,7 +592,7 @@ class Store:
                     continue
                 cur.begin()
                 try:
-                    cur.execute(sql)
+                    cur.execute(self.engine.migration_sql(version, sql))
                     cur.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utc_now()]
                     )
@@ -531,9 +610,19 @@ class Store:
     def table_names(self) -> list[str]:
         with self.cursor() as cur:
             rows = cur.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_type = 'BASE TABLE' ORDER BY 1"
             ).fetchall()
         return [r[0] for r in rows]
+
+    def columns(self, table: str, cur=None) -> list[tuple[str, str]]:
+        """A table's (column, data type) pairs in order."""
+        sql = ("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+               "AND table_name = ? ORDER BY ordinal_position")
+        if cur is not None:
+            return [tuple(r) for r in cur.execute(sql, [table]).fetchall()]
+        with self.cursor() as own:
+            return [tuple(r) for r in own.execute(sql, [table]).fetchall()]
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -571,7 +660,7 @@ class Store:
         # only months that differ are read cell by cell (`cells`).
         sql = f"""
             SELECT month, measure, sum(value) AS value, count(*) AS cells,
-                   bit_xor(hash(service, site)) AS fingerprint
+                   {self.engine.fingerprint_sql} AS fingerprint
             FROM {source}
             WHERE measure IN ({_placeholders(measures)})
               AND segment = ?
@@ -640,14 +729,16 @@ class Store:
             ),
             restated AS (
                 SELECT DISTINCT c.month, c.measure, c.service, c.site, c.segment
-                FROM chosen c SEMI JOIN fact_history h
-                  ON h.month = c.month AND h.measure = c.measure AND h.service = c.service
-                 AND h.site = c.site AND h.segment = c.segment AND h.reason = 'replaced'
+                FROM chosen c
+                WHERE EXISTS (
+                    SELECT 1 FROM fact_history h
+                    WHERE h.month = c.month AND h.measure = c.measure AND h.service = c.service
+                      AND h.site = c.site AND h.segment = c.segment AND h.reason = 'replaced')
             )
             SELECT c.month, c.measure, c.upload_id, count(*) AS cells,
                    count(r.measure) AS restated,
-                   any_value(u.file_name) AS file_name, any_value(u.uploaded_by) AS uploaded_by,
-                   any_value(u.uploaded_at) AS uploaded_at, any_value(u.sha256) AS sha256
+                   min(u.file_name) AS file_name, min(u.uploaded_by) AS uploaded_by,
+                   min(u.uploaded_at) AS uploaded_at, min(u.sha256) AS sha256
             FROM chosen c
             LEFT JOIN restated r USING (month, measure, service, site, segment)
             LEFT JOIN uploads u ON u.upload_id = c.upload_id
@@ -682,7 +773,7 @@ class Store:
             segment_clause, segment_params = "segment = ?", [segment]
         sql = f"""
             SELECT month, measure, {dimension}, sum(value) AS value, count(*) AS cells,
-                   bit_xor(hash(service, site)) AS fingerprint
+                   {self.engine.fingerprint_sql} AS fingerprint
             FROM facts
             WHERE measure IN ({_placeholders(measures)})
               AND {segment_clause}
@@ -690,8 +781,8 @@ class Store:
               AND (? = 'All' OR site = ?)
               AND month BETWEEN ? AND ?
               AND {dimension} <> 'All'
-            GROUP BY ALL
-            ORDER BY ALL
+            GROUP BY month, measure, {dimension}
+            ORDER BY month, measure, {dimension}
         """
         params = [*measures, *segment_params, service, service, site, site, *_month_bounds(start, end)]
         return self._frame(sql, params, columns=["month", "measure", dimension, "value", "cells", "fingerprint"])
@@ -730,7 +821,7 @@ class Store:
         sql = f"""
             SELECT month, site, measure, by_service
             FROM (SELECT month, site, measure, service <> 'All' AS by_service
-                  FROM facts WHERE measure IN ({_placeholders(measures)}))
+                  FROM facts WHERE measure IN ({_placeholders(measures)})) AS chosen
             GROUP BY GROUPING SETS ((month), (site), (measure, by_service))
         """
         with self.cursor() as cur:
@@ -826,14 +917,17 @@ class Store:
         with self.cursor() as cur:
             for name in names:
                 target = directory / f"{name}.csv"
-                # Identifiers cannot be parameters; `name` is checked against the catalogue above.
-                reader = cur.sql(f"SELECT * FROM {name} ORDER BY ALL").to_arrow_reader(EXPORT_BATCH_ROWS)
+                # Identifiers cannot be parameters; `name` is checked against the catalogue above. Every
+                # column, left to right, orders the rows (DuckDB's ORDER BY ALL) and text compares byte by
+                # byte on either engine, so a store exports the same text from DuckDB or PostgreSQL.
+                order = ", ".join(self.engine.byte_order(column, kind) for column, kind in self.columns(name, cur))
+                columns, batches = self.engine.batches(cur, f"SELECT * FROM {name} ORDER BY {order}", EXPORT_BATCH_ROWS)
                 first = True
-                for batch in reader:
-                    write_csv(batch.to_pandas(), target, header=first, mode="w" if first else "a")
+                for batch in batches:
+                    write_csv(batch, target, header=first, mode="w" if first else "a")
                     first = False
                 if first:  # an empty table: the header row alone
-                    write_csv(pd.DataFrame(columns=reader.schema.names), target)
+                    write_csv(pd.DataFrame(columns=columns), target)
                 written.append(target)
         return written
 
@@ -895,7 +989,7 @@ class Store:
             SELECT c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, u.file_name,
                    count(*) AS "values"
             FROM compared c LEFT JOIN uploads u USING (upload_id)
-            GROUP BY ALL
+            GROUP BY c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, u.file_name
             ORDER BY month, measure, segment, change, upload_id
         """
         return self._frame(_changes_sql(chosen, select), _changes_params(earlier, later, chosen),
@@ -949,11 +1043,15 @@ class Store:
         chosen = list(dict.fromkeys(metrics)) if metrics is not None else None
         where = f"AND metric IN ({_placeholders(chosen)})" if chosen is not None else ""
         sql = f"""
-            SELECT commentary_id, metric, month, body, written_by, written_at,
-                   count(*) OVER (PARTITION BY metric) AS versions
-            FROM commentary
-            WHERE month = ? {where}
-            QUALIFY row_number() OVER (PARTITION BY metric ORDER BY written_at DESC, commentary_id DESC) = 1
+            SELECT commentary_id, metric, month, body, written_by, written_at, versions
+            FROM (
+                SELECT commentary_id, metric, month, body, written_by, written_at,
+                       count(*) OVER (PARTITION BY metric) AS versions,
+                       row_number() OVER (PARTITION BY metric ORDER BY written_at DESC, commentary_id DESC) AS newest
+                FROM commentary
+                WHERE month = ? {where}
+            ) AS versions
+            WHERE newest = 1
             ORDER BY metric
         """
         return self._frame(sql, [month, *(chosen or [])], columns=_COMMENTARY_COLUMNS)
@@ -1140,12 +1238,17 @@ class Store:
                        count(*) AS current_values
                 FROM facts GROUP BY measure, upload_id
             )
-            SELECT p.measure, p.upload_id, u.kind, u.file_name, u.uploaded_by, u.uploaded_at,
-                   p.first_month, p.last_month, p.current_values
-            FROM per_upload p JOIN uploads u USING (upload_id)
-            QUALIFY row_number() OVER (
-                PARTITION BY p.measure ORDER BY u.uploaded_at DESC, p.upload_id DESC) = 1
-            ORDER BY p.measure
+            SELECT measure, upload_id, kind, file_name, uploaded_by, uploaded_at, first_month, last_month,
+                   current_values
+            FROM (
+                SELECT p.measure, p.upload_id, u.kind, u.file_name, u.uploaded_by, u.uploaded_at,
+                       p.first_month, p.last_month, p.current_values,
+                       row_number() OVER (PARTITION BY p.measure ORDER BY u.uploaded_at DESC, p.upload_id DESC)
+                           AS newest
+                FROM per_upload p JOIN uploads u ON u.upload_id = p.upload_id
+            ) AS ranked
+            WHERE newest = 1
+            ORDER BY measure
         """
         return self._frame(
             sql,
@@ -1255,7 +1358,8 @@ class Store:
         try:
             cur.register("incoming", staged)
             cur.begin()
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE staged_diff AS {_DIFF_SQL.format(source=incoming)}")
+            for statement in self.engine.replace_temp_table("staged_diff", _DIFF_SQL.format(source=incoming)):
+                cur.execute(statement)
             counts = dict(
                 cur.execute("SELECT change, count(*) FROM staged_diff GROUP BY change").fetchall()
             )
@@ -1313,7 +1417,7 @@ class Store:
             cur.execute("DROP TABLE staged_diff")
             cur.commit()
         except Exception:
-            with contextlib.suppress(duckdb.Error):  # already rolled back (e.g. after a GrainError)
+            with contextlib.suppress(*database_errors()):  # already rolled back (e.g. after a GrainError)
                 cur.rollback()
             raise
         finally:
@@ -1351,8 +1455,7 @@ class Store:
                 # One value can have several history rows from this upload (replaced, put back by an undo,
                 # replaced again): count the values, not the rows.
                 f"""SELECT f.upload_id, count(DISTINCT ({", ".join(f"h.{c}" for c in KEY_COLUMNS)})) AS n,
-                           any_value(u.file_name), any_value(u.uploaded_by),
-                           any_value(u.uploaded_at)
+                           min(u.file_name), min(u.uploaded_by), min(u.uploaded_at)
                     FROM fact_history h
                     JOIN facts f USING ({", ".join(KEY_COLUMNS)})
                     JOIN uploads u ON u.upload_id = f.upload_id
@@ -1394,7 +1497,7 @@ class Store:
                       f"{int(restored):,} restored)", now=now)
             cur.commit()
         except Exception:
-            with contextlib.suppress(duckdb.Error):
+            with contextlib.suppress(*database_errors()):
                 cur.rollback()
             raise
         finally:
@@ -1458,7 +1561,7 @@ class Store:
         clauses = ["CAST(occurred_at AS DATE) BETWEEN ? AND ?"]
         params: list = [start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 31)]
         if who.strip():
-            clauses.append("contains(lower(name || ' ' || email), lower(?))")
+            clauses.append("strpos(lower(name || ' ' || email), lower(?)) > 0")
             params.append(who.strip())
         if actions is not None:
             chosen = list(dict.fromkeys(actions))
@@ -1571,7 +1674,7 @@ class Store:
 _REPEATED_KEYS_SQL = """
     SELECT count(*) FROM (
         SELECT 1 FROM staged_diff GROUP BY month, measure, service, site, segment HAVING count(*) > 1
-    )
+    ) AS repeated
 """
 
 _DIFF_SQL = """
@@ -1632,11 +1735,11 @@ def _known_at_params(
 
 def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
     """The values that differ between two moments (see `Store.changes_between`), shaped by `select`."""
-    keys = "month, measure, service, site, segment"
+    touched_key = "SELECT 1 FROM touched t WHERE " + " AND ".join(f"t.{c} = k.{c}" for c in KEY_COLUMNS)
     return f"""
         WITH touched AS ({_TOUCHED_TEMPLATE.format(measure_clause=_measure_clause(measures))}),
-             before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
-             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
+             before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE EXISTS ({touched_key})),
+             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE EXISTS ({touched_key})),
              compared AS (
                 SELECT coalesce(a.month, b.month) AS month, coalesce(a.measure, b.measure) AS measure,
                        coalesce(a.service, b.service) AS service, coalesce(a.site, b.site) AS site,
@@ -1708,8 +1811,8 @@ _GRAIN_SQL = """
             SELECT month, measure, service, site, segment FROM {source}
             UNION ALL
             SELECT f.month, f.measure, f.service, f.site, f.segment
-            FROM facts f SEMI JOIN pairs p ON f.month = p.month AND f.measure = p.measure
-        )
+            FROM facts f WHERE EXISTS (SELECT 1 FROM pairs p WHERE f.month = p.month AND f.measure = p.measure)
+        ) AS both_sides
         GROUP BY month, measure, segment
     )
     SELECT month, measure, segment, 'service' AS dimension FROM grouped WHERE mixes_service

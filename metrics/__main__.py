@@ -18,9 +18,7 @@ import math
 import sys
 from collections.abc import Callable
 
-import duckdb
-
-from data.store import Store, StoreError, disk_full_message, is_disk_full
+from data.store import Store, StoreError, database_errors, disk_full_message, is_disk_full
 from metrics.access import Actor
 from metrics.config import Config, ConfigError, load_config, resolve_db_path
 from metrics.months import parse_month
@@ -288,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(terminal_safe(exc), file=sys.stderr)
         return EXIT_ERROR
-    except (StoreError, ValueError, OSError, duckdb.Error) as exc:
+    except (StoreError, ValueError, OSError, *database_errors()) as exc:
         full = is_disk_full(exc) and cfg is not None
         message = disk_full_message(resolve_db_path(cfg, args.db)) if full else str(exc)
         print(terminal_safe(message), file=sys.stderr)

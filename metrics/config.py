@@ -595,10 +595,14 @@ def load_config(path: Path | str | None = None) -> Config:
     return parse_config(raw, path)
 
 
-def resolve_db_path(cfg: Config, override: str | Path | None = None) -> Path:
-    """Where the store lives: --db, then RECOVERY_DB, then config.yaml (relative to the project)."""
+def resolve_db_path(cfg: Config, override: str | Path | None = None) -> Path | str:
+    """Where the store lives: --db, then RECOVERY_DB, then config.yaml (relative to the project). A DuckDB
+    file's path, or a PostgreSQL store's `postgresql://` URL, returned as given (data/store.py)."""
     given = override or os.environ.get(DB_ENV_VAR)
-    path = Path(given or cfg.paths.db)
+    chosen = str(given or cfg.paths.db)
+    if chosen.startswith(("postgresql://", "postgres://")):
+        return chosen
+    path = Path(chosen)
     if path.is_absolute():
         return path
     # A path typed by a person is relative to where they are; config.yaml's to the project.

@@ -38,16 +38,84 @@ def demo_db(tmp_path: Path, demo_store_file: Path) -> Path:
     return target
 
 
+# --- the two store engines (issue 15) -------------------------------------------------------------------
+# A test module that sets `BOTH_ENGINES = True` runs each test that uses `store_engine` (through
+# `empty_store`, `demo_store` or `store_target`) once on a DuckDB file and once on a throw-away
+# PostgreSQL cluster (tests/pg.py); `@pytest.mark.duckdb_only` keeps a test about the file itself to
+# DuckDB. Every other module sees DuckDB only.
+
+ENGINES = ("duckdb", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "duckdb_only: a test of the DuckDB store file itself, not run on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_engine" not in metafunc.fixturenames or not getattr(metafunc.module, "BOTH_ENGINES", False):
+        return
+    engines = ["duckdb"] if metafunc.definition.get_closest_marker("duckdb_only") else list(ENGINES)
+    metafunc.parametrize("store_engine", engines, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster for the whole session (initdb + pg_ctl in a temporary directory on a free port)."""
+    from tests.pg import Cluster, find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed here (no initdb/pg_ctl on PATH, PG_BIN or /usr/lib/postgresql/*/bin); "
+                    ".ci/run installs it with apt-get install postgresql")
+    cluster = Cluster(bin_dir)
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
-def demo_store(demo_db: Path):
-    """An open Store on a private copy of the demonstration store."""
-    with Store(demo_db) as store:
+def store_engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture
+def store_target(request: pytest.FixtureRequest, store_engine: str, tmp_path: Path):
+    """Where a new, empty store goes: a DuckDB file path, or the URL of a fresh PostgreSQL database."""
+    if store_engine == "duckdb":
+        yield tmp_path / "empty.duckdb"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(request: pytest.FixtureRequest, cfg: Config) -> str:
+    """A PostgreSQL database holding the demonstration store, built once; tests copy it (TEMPLATE)."""
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(name="demo_template")
+    with Store(url) as store:
+        build_demo_store(store, cfg)
+    return "demo_template"
+
+
+@pytest.fixture
+def demo_store(request: pytest.FixtureRequest, store_engine: str):
+    """An open Store on a private copy of the demonstration store (on DuckDB, the file `demo_db`)."""
+    if store_engine == "duckdb":
+        with Store(request.getfixturevalue("demo_db")) as store:
+            yield store
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(template=request.getfixturevalue("pg_demo_template"))
+    with Store(url) as store:
         yield store
+    cluster.drop_database(url)
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path):
-    with Store(tmp_path / "empty.duckdb") as store:
+def empty_store(store_target):
+    with Store(store_target) as store:
         yield store
 
 

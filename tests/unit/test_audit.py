@@ -16,6 +16,9 @@ from data.store import AUDIT_COLUMNS, Store, StoreError
 from metrics.access import AccessDenied
 from tests.actors import ADMIN, ANALYST, EDITOR, EVERYONE, VIEWER
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 STORE_SOURCE = Path(inspect.getfile(Store)).read_text(encoding="utf-8")
 JUL = dt.date(2020, 7, 1)
 ROWS = pd.DataFrame([(JUL, "ct_tests", "All", "PRUH", "All", 5.0)],

@@ -11,6 +11,9 @@ from metrics import views
 from metrics.config import Config
 from tests.actors import named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 OCT, SEP = dt.date(2020, 10, 1), dt.date(2020, 9, 1)
 MORNING, AFTERNOON = dt.datetime(2020, 11, 20, 9, 0), dt.datetime(2020, 11, 20, 15, 30)
 

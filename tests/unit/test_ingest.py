@@ -36,6 +36,9 @@ from data.store import Store
 from metrics.config import DEFAULT_CONFIG_PATH, Config, UploadSettings
 from tests.actors import named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BAD, GOOD = FIXTURES / "bad", FIXTURES / "good"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -458,10 +461,10 @@ def test_cli_load_asks_and_an_empty_answer_loads_nothing(empty_store: Store, mon
     assert "as upload 1: 4 new" in capsys.readouterr().out
 
 
-def test_cli_load_with_warnings_needs_load_anyway_or_yes(loaded: Store, monkeypatch, capsys) -> None:
+def test_cli_load_with_warnings_needs_load_anyway_or_yes(loaded: Store, tmp_path: Path, monkeypatch, capsys) -> None:
     path = loaded.path
     loaded.close()
-    changed = path.parent / "changed.csv"
+    changed = tmp_path / "changed.csv"
     changed.write_bytes(csv_bytes(["2020-08,ct_tests,cardiology,PRUH,1301"]))
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
     assert main(["load", str(changed), "--db", str(path)]) == EXIT_INVALID

@@ -3,6 +3,8 @@
 - A `python -m data load` killed with SIGKILL at a random moment of its commit leaves all of the
   upload or none of it, and the uploads table agrees with the facts.
 - Two commits at once on one Store (threads, one cursor each) both end up recorded with no value lost.
+Both on a DuckDB file and on a PostgreSQL database (tests/conftest.py; two processes committing at once
+on PostgreSQL: tests/unit/test_postgres.py).
 - The validator never raises, whatever it is given: it always returns a report.
 """
 
@@ -32,6 +34,7 @@ from metrics.config import Config
 from tests.actors import named
 
 PROJECT = Path(__file__).resolve().parents[2]
+BOTH_ENGINES = True
 SEED = 20200731  # the kill delays are random, but the same on every run
 KILL_TRIALS = 20
 
@@ -50,7 +53,7 @@ def _key_frame(cfg: Config, months: pd.DatetimeIndex) -> pd.DataFrame:
     return frame
 
 
-def _state(path: Path) -> dict:
+def _state(path: Path | str) -> dict:
     with Store(path, read_only=True) as store:
         facts = store.facts()
         return {
@@ -62,7 +65,7 @@ def _state(path: Path) -> dict:
         }
 
 
-def _start_load(db: Path, csv_file: Path) -> subprocess.Popen:
+def _start_load(db: Path | str, csv_file: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "data", "load", str(csv_file), "--yes", "--db", str(db)],
         cwd=PROJECT,
@@ -79,14 +82,29 @@ def _wait_for_commit_to_start(process: subprocess.Popen) -> None:
     raise AssertionError("the load ended before it started writing")
 
 
-@pytest.fixture(scope="module")
-def kill_setup(cfg: Config, tmp_path_factory: pytest.TempPathFactory) -> dict:
+class Copies:
+    """Copies of a base store: files (DuckDB) or databases made from a template (PostgreSQL)."""
+
+    def __init__(self, engine: str, directory: Path, request: pytest.FixtureRequest):
+        self.engine, self.directory = engine, directory
+        self.cluster = request.getfixturevalue("pg_cluster") if engine == "postgresql" else None
+        self.base = directory / "base.duckdb" if self.cluster is None else self.cluster.new_database(name="kill_base")
+
+    def copy(self, name: str) -> Path | str:
+        if self.cluster is None:
+            return Path(shutil.copyfile(self.base, self.directory / f"{name}.duckdb"))
+        return self.cluster.new_database(template="kill_base", name=f"kill_{name}")
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def kill_setup(request: pytest.FixtureRequest, cfg: Config, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A store of 24k values and a 36k-row file that changes 12k of them and adds 24k; the state
-    before and after a completed load, and how long the commit takes."""
+    before and after a completed load, and how long the commit takes — on each engine."""
     directory = tmp_path_factory.mktemp("kill")
+    copies = Copies(request.param, directory, request)
     months = pd.date_range("2019-04-01", "2021-03-01", freq="MS")
     base = _key_frame(cfg, months[:12]).assign(value=100.0)
-    base_db = directory / "base.duckdb"
+    base_db = copies.base
     with Store(base_db) as store:
         store.commit_rows(base, file_name="base.csv", sha256="base", actor=named("Setup"))
     changed_measures = [m.id for m in cfg.measures][:8]
@@ -97,15 +115,14 @@ def kill_setup(cfg: Config, tmp_path_factory: pytest.TempPathFactory) -> dict:
         ["period", "measure", "service", "site", "segment", "value"]
     ].to_csv(csv_file, index=False)
 
-    finished = directory / "finished.duckdb"
-    shutil.copyfile(base_db, finished)
+    finished = copies.copy("finished")
     process = _start_load(finished, csv_file)
     _wait_for_commit_to_start(process)
     started = time.perf_counter()
     assert process.wait(timeout=120) == 0
     commit_seconds = time.perf_counter() - started
     return {
-        "base_db": base_db,
+        "copies": copies,
         "csv": csv_file,
         "before": _state(base_db),
         "after": _state(finished),
@@ -126,15 +143,14 @@ def _outcome(state: dict, before: dict, after: dict) -> str:
     return "all"
 
 
-def test_a_load_killed_during_its_commit_leaves_all_of_it_or_none(kill_setup: dict, tmp_path: Path) -> None:
+def test_a_load_killed_during_its_commit_leaves_all_of_it_or_none(kill_setup: dict) -> None:
     before, after = kill_setup["before"], kill_setup["after"]
     assert len(after["uploads"]) == 2 and after["uploads"].iloc[0]["rows_changed"] > 10_000
     rng = random.Random(SEED)
     delays = [rng.uniform(0, kill_setup["commit_seconds"]) for _ in range(KILL_TRIALS)]
 
     def trial(number: int) -> str:
-        db = tmp_path / f"trial{number}.duckdb"
-        shutil.copyfile(kill_setup["base_db"], db)
+        db = kill_setup["copies"].copy(f"trial{number}")
         process = _start_load(db, kill_setup["csv"])
         _wait_for_commit_to_start(process)
         time.sleep(delays[number])  # the random moment of the kill, not a wait for a result
@@ -145,7 +161,8 @@ def test_a_load_killed_during_its_commit_leaves_all_of_it_or_none(kill_setup: di
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(pool.map(trial, range(KILL_TRIALS)))
-    print(f"SIGKILL trials: {outcomes.count('none')} left nothing, {outcomes.count('all')} left all of the upload")
+    print(f"SIGKILL trials ({kill_setup['copies'].engine}): {outcomes.count('none')} left nothing, "
+          f"{outcomes.count('all')} left all of the upload")
     assert set(outcomes) <= {"none", "all"}
     # Most kills land inside the commit (which then leaves nothing), so the test cannot pass vacuously.
     assert outcomes.count("none") >= 1

@@ -14,6 +14,9 @@ from metrics.config import Config
 from tests.actors import named
 from tests.conftest import RESTATED_FILE_NAME
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 JUL, AUG, SEP, OCT = (dt.date(2020, m, 1) for m in (7, 8, 9, 10))
 FIRST_LOAD = dt.datetime(2020, 11, 2, 9, 0)
 SECOND_LOAD = dt.datetime(2020, 11, 16, 9, 0)

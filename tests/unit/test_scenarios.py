@@ -13,6 +13,9 @@ import pytest
 from metrics import scenarios
 from tests.actors import named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 NOV, DEC, JAN = dt.date(2020, 11, 1), dt.date(2020, 12, 1), dt.date(2021, 1, 1)
 SERVICES = {"cardiology": "Cardiology", "ent": "ENT"}
 

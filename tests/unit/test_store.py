@@ -11,6 +11,9 @@ import pytest
 from data.store import MIGRATIONS, GrainError, Store, StoreLockedError
 from tests.actors import named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 JUL, AUG = dt.date(2020, 7, 1), dt.date(2020, 8, 1)
 
 
@@ -137,7 +140,13 @@ def test_export_writes_every_table_with_a_header(demo_store, tmp_path):
 def test_sql_values_are_parameters_not_text(empty_store):
     # A hostile measure name is just a name that matches nothing.
     assert empty_store.measure_totals(["x' OR '1'='1"]).empty
-    assert isinstance(empty_store.cursor(), duckdb.DuckDBPyConnection)
+    with empty_store.cursor() as cur:
+        if empty_store.engine.name == "duckdb":
+            assert isinstance(cur, duckdb.DuckDBPyConnection)
+        else:
+            from data.engine_postgres import PgCursor
+
+            assert isinstance(cur, PgCursor)
 
 
 def test_rows_repeating_a_key_are_refused_and_change_nothing(empty_store):

@@ -10,6 +10,9 @@ import pytest
 from data.store import Store
 from tests.actors import EVERYONE, named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 REQUIREMENTS = pd.DataFrame({
     "requirement_id": ["A1.1", "A2.1"],
     "section": ["A1", "A2"],

@@ -12,6 +12,9 @@ from data.store import Store, StoreError, UndoBlockedError
 from metrics.config import Config
 from tests.actors import named
 
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
 HEADER = "period,measure,service,site,value"
 FILE_A = [
     "2020-07,ct_tests,cardiology,PRUH,1000",

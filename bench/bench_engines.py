@@ -1,0 +1,133 @@
+"""Benchmark: the Overview's data at national scale on both store engines, side by side, in one run.
+
+    .venv/bin/python -m bench.bench_engines [--rows-target 10000000] [--repeat 15] [--pg URL]
+
+Builds the 10M-fact synthetic store of bench/bench_overview.py as a DuckDB file, and the same shape in
+PostgreSQL (an empty database at --pg, or a throw-away cluster started with tests/pg.py: initdb +
+pg_ctl, 1 GB shared buffers), then times each query `metrics.views.load_overview` makes on each.
+The PostgreSQL plans of the two heaviest reads (EXPLAIN ANALYZE) are written beside the table, since
+they are what the indexes in data/engine_postgres.py were chosen from. Writes bench/results/engines.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from bench.bench_overview import MONTHS, build_national_store, time_overview_queries
+from data.store import Store, utc_now
+from metrics import views
+from metrics.config import load_config
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def fill_postgres(url: str, sites: int, services: int) -> dict:
+    """The same shape as the DuckDB store (values differ: another hash), in one INSERT … SELECT."""
+    cfg = load_config()
+    measures = [m.id for m in cfg.measures]
+    started = time.perf_counter()
+    Store(url).close()  # migrations
+    now = utc_now()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """INSERT INTO uploads VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
+                                           %s, 'synthetic benchmark data', %s, 0, 0, 'committed', NULL, NULL)""",
+            [now, sites * services * MONTHS * len(measures)],
+        )
+        conn.execute(
+            """
+            INSERT INTO facts
+            SELECT (DATE '2017-04-01' + make_interval(months => m))::date, ms.measure,
+                   'service_' || lpad(sv::text, 3, '0'), 'site_' || lpad(st::text, 4, '0'), 'All',
+                   round((50 + 40 * sin(m / 3.0 + sv) + abs(hashtext(m || ',' || sv || ',' || st || ms.measure)) %% 20)
+                         ::numeric)::double precision,
+                   1, %s
+            FROM generate_series(0, %s - 1) m, generate_series(0, %s - 1) sv, generate_series(0, %s - 1) st,
+                 unnest(%s::text[]) AS ms(measure)
+            """,
+            [now, MONTHS, services, sites, measures],
+        )
+        conn.execute("VACUUM ANALYZE")  # statistics and the visibility map (index-only scans)
+        rows = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+    return {"rows": rows, "build_s": time.perf_counter() - started}
+
+
+def explain(url: str) -> str:
+    """EXPLAIN ANALYZE of the two heaviest Overview reads, as the Store runs them."""
+    from data import engine_postgres
+
+    cfg = load_config()
+    measures = views.all_measures(cfg.headline_metrics)
+    marks = ", ".join(["%s"] * len(measures))
+    statements = {
+        "measure totals (All services, All sites)": (
+            f"""SELECT month, measure, sum(value) AS value, count(*) AS cells,
+                       {engine_postgres.FINGERPRINT_SQL} AS fingerprint
+                FROM facts WHERE measure IN ({marks}) AND segment = 'All' AND month BETWEEN %s AND %s
+                GROUP BY month, measure ORDER BY month, measure""",
+            [*measures, cfg.first_month, "2021-03-01"],
+        ),
+        "months with data": (f"SELECT DISTINCT month FROM facts WHERE measure IN ({marks}) ORDER BY month", measures),
+    }
+    out = []
+    with psycopg.connect(url) as conn:
+        for name, (sql, params) in statements.items():
+            plan = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params).fetchall()
+            out += [f"**{name}**", "", "```", *[r[0] for r in plan], "```", ""]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows-target", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--pg", help="an empty PostgreSQL database (default: a throw-away cluster)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-engines-"))
+    duck = workdir / "national.duckdb"
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        shape = pool.apply(build_national_store, (duck, args.rows_target))
+    cluster = None
+    url = args.pg
+    if url is None:
+        from tests.pg import Cluster, find_bin_dir
+
+        cluster = Cluster(find_bin_dir(), settings={"shared_buffers": "1GB", "work_mem": "64MB",
+                                                    "max_parallel_workers_per_gather": "2"})
+        url = cluster.new_database(name="national")
+    try:
+        pg_shape = fill_postgres(url, shape["sites"], shape["services"])
+        duck_results = time_overview_queries(duck, args.repeat)
+        pg_results = time_overview_queries(url, args.repeat)
+        plans = explain(url)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    lines = [
+        f"Store: {shape['rows']:,} facts on each engine ({shape['sites']} sites × {shape['services']} services × "
+        f"{shape['measures']} measures × {shape['months']} months); built in {shape['build_s']:.0f} s (DuckDB) and "
+        f"{pg_shape['build_s']:.0f} s (PostgreSQL {pg_shape['rows']:,} facts, with its unique key and indexes).",
+        f"Machine: 2 cores shared with other work, 24 GiB. Median and worst of {args.repeat} runs after one warm-up. "
+        "PostgreSQL 15 on the same machine, over TCP on loopback.",
+        "",
+        "| Overview query | DuckDB median (ms) | DuckDB worst (ms) | PostgreSQL median (ms) | PostgreSQL worst (ms) |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| {d[0]} | {d[1]:.1f} | {d[2]:.1f} | {p[1]:.1f} | {p[2]:.1f} |"
+          for d, p in zip(duck_results, pg_results, strict=True)],
+        "",
+        plans,
+    ]
+    text = "\n".join(lines) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "engines.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
