@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from data.ingest import formats
 from data.ingest.common import Problem, Progress, UploadCheck, _Collector
 from data.ingest.diff import _compare_with_store, _plausibility
 from data.ingest.reading import _decode, _read_table, _Unreadable
@@ -47,7 +48,18 @@ def check_upload(
     for problem in read_problems:
         errors.add(problem)
     report(0.3, "Checking every row…")
+    if not errors.count and (adapted := formats.adapt(table, cfg, errors)) is not None:
+        # An NHS England national file: its rows for the partnership become the canonical long rows.
+        check.source_format, check.format_id = adapted.title, adapted.layout.id
+        check.source_rows, check.kept_rows, check.kept_for = adapted.source_rows, adapted.kept_rows, adapted.kept_for
+        check.format_notes = adapted.notes
+        if adapted.table is None:
+            check.data_rows = adapted.source_rows
+            return _finish(check, errors, warnings)
+        table = adapted.table
     validated = _validate(table, cfg, today or dt.date.today(), errors, warnings, check, report)
+    if check.format_id:
+        check.layout, check.data_rows = "national", check.source_rows
     if validated is not None and errors.count == 0:
         if store is not None:
             report(0.7, "Comparing with the figures already stored…")

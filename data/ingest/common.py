@@ -100,6 +100,20 @@ class UploadCheck:
     duplicate_of: int | None = None  # an earlier upload of the very same file
     # Sentences naming the months the file would leave partial (metrics.completeness), for the preview.
     completeness: list[str] = field(default_factory=list)
+    # An NHS England national file (data/ingest/formats): what it is, and the rows kept for the partnership.
+    source_format: str | None = None  # "NHS England RTT full CSV extract, December 2020"
+    format_id: str | None = None  # rtt | dm01 | ae
+    source_rows: int = 0
+    kept_rows: int = 0
+    kept_for: str = ""  # "provider RJZ"
+    format_notes: list[str] = field(default_factory=list)
+
+    @property
+    def kept_text(self) -> str:
+        """"kept 312 of 187,450 rows: provider RJZ" for a national file, else ""."""
+        if not self.format_id:
+            return ""
+        return f"kept {self.kept_rows:,} of {self.source_rows:,} rows: {self.kept_for}"
 
     @property
     def ok(self) -> bool:

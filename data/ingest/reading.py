@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -23,6 +24,9 @@ class _Table:
     cells: pd.DataFrame  # one str column per header position; index = record number (0 = first data row)
     encoding: str
     delimiter: str
+    # The spreadsheet row of each record, when it is not its position + FIRST_DATA_ROW (a national file's
+    # canonical rows point back to the first row of the published file each was summed from).
+    rows: np.ndarray | None = None
 
 
 class _Unreadable(Exception):

@@ -108,7 +108,9 @@ def preview_tables(check: UploadCheck, cfg: Config, limit: int = 500) -> dict[st
 def summary_text(check: UploadCheck) -> str:
     """One paragraph: what the file is and what loading it would do."""
     about = f"{check.file_name}: {check.data_rows:,} data row(s)"
-    if check.layout:
+    if check.source_format:
+        about = f"{check.file_name}: {check.source_format}; {check.kept_text}"
+    elif check.layout:
         about += f", {check.layout} layout, {check.encoding}, {_separator_name(check.delimiter)}-separated"
     about += "."
     if not check.ok:
@@ -138,6 +140,9 @@ def _separator_name(delimiter: str | None) -> str:
 def format_report(check: UploadCheck) -> str:
     """The whole check as plain text (the command line's report)."""
     lines = [summary_text(check)]
+    if check.format_notes:
+        lines.append("")
+        lines += [f"  - {note}" for note in check.format_notes]
     if check.completeness:
         lines.append("")
         lines.append("Completeness after loading:")

@@ -85,7 +85,7 @@ def _validate(
     layout = "long" if "measure" in roles or "value" in roles else "wide"
     check.layout = layout
     keep = np.flatnonzero(~blank)
-    row_numbers = keep + FIRST_DATA_ROW
+    row_numbers = table.rows[keep] if table.rows is not None else keep + FIRST_DATA_ROW
     headers = {role: header[position] for role, position in roles.items()}
     missing = [c for c in (LONG_REQUIRED if layout == "long" else ("period",)) if c not in roles]
     for column in missing:
