@@ -38,5 +38,6 @@ def commit_upload(
             "figures are right."
         )
     return store.commit_rows(
-        check.rows, file_name=check.file_name, sha256=check.sha256, actor=actor, note=note.strip()
+        check.rows, file_name=check.file_name, sha256=check.sha256, actor=actor, note=note.strip(),
+        source_format=check.source_format or "",
     )

@@ -26,7 +26,6 @@ from data.ingest.names import _Vocabulary
 from data.ingest.reading import _Table
 from data.store import ALL
 from metrics.config import Config, NationalFormat, NationalMeasure
-from metrics.months import format_month
 
 LAYOUTS: tuple[Layout, ...] = (rtt.LAYOUT, dm01.LAYOUT, ae.LAYOUT)
 CANONICAL_HEADER = ["period", "measure", "service", "site", "value"]
@@ -167,7 +166,7 @@ class _Adapter:
         month = dt.date(found[0], found[1], 1)
         other = np.array([p is not None and p != found for p in parsed], dtype=bool)[codes] & ~blank
         self.problems(other, header, "period_mismatch", lambda i: (
-            f"'{_clip(str(uniques[codes[i]]))}' is not the file's month ({format_month(month)}, from row "
+            f"'{_clip(str(uniques[codes[i]]))}' is not the file's month ({month:%B %Y}, from row "
             f"{self.rows[first]}); a published file holds one month, so this row belongs to another file."
         ))
         return month if not bad.any() and not other.any() else None
