@@ -65,7 +65,7 @@ def check_upload(
             report(0.7, "Comparing with the figures already stored…")
             _compare_with_store(validated, store, errors, warnings, check, cfg)
         else:
-            _plausibility(validated, None, warnings)
+            _plausibility(validated, None, warnings, cfg)
         check.rows = validated.rows
     report(1.0, "Checked.")
     return _finish(check, errors, warnings)

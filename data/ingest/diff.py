@@ -44,9 +44,9 @@ def _compare_with_store(
                 Problem(
                     row,
                     validated.headers.get(dimension, dimension),
-                    f"The store already holds {conflict.measure} for {format_month(month)} {stored}, and this file "
-                    f"sends {sent}; together they would count the same activity twice. Send the figures the same "
-                    "way as before, or undo the earlier upload first.",
+                    f"The store already holds {cfg.label_for('measure', conflict.measure)} for {format_month(month)} "
+                    f"{stored}, and this file sends {sent}; together they would count the same activity twice. "
+                    "Send the figures the same way as before, or undo the earlier upload first.",
                     "grain",
                 )
             )
@@ -58,7 +58,7 @@ def _compare_with_store(
     new = rows["value"].to_numpy()
     change = np.where(np.isnan(old), 0, np.where(old == new, 2, 1))
     check.diff = rows.assign(old_value=old, change=pd.Categorical.from_codes(change, CHANGES))
-    _plausibility(validated, store, warnings)
+    _plausibility(validated, store, warnings, cfg)
     _replacement_warnings(check.diff, validated, warnings)
     check.completeness = _completeness_after(rows, store, cfg)
     if not check.changes_anything:
@@ -112,7 +112,9 @@ def _completeness_after(rows: pd.DataFrame, store: Store, cfg: Config) -> list[s
     return out
 
 
-def _plausibility(validated: _Validated, store: Store | None, warnings: _Collector) -> None:
+def _plausibility(
+    validated: _Validated, store: Store | None, warnings: _Collector, cfg: Config | None = None
+) -> None:
     """Warn where a value is more than PLAUSIBLE_CHANGE away from the same key's previous month (from
     this file, else from the store)."""
     rows = validated.rows
@@ -145,7 +147,7 @@ def _plausibility(validated: _Validated, store: Store | None, warnings: _Collect
             Problem(
                 int(row_numbers[i]),
                 columns[i],
-                f"{rows['measure'].iat[i]}: {_number(values[i])} is {jump[i]:.0%} {direction} than the "
+                f"{_series_label(rows, i, cfg)}: {_number(values[i])} is {jump[i]:.0%} {direction} than the "
                 f"{_number(previous[i])} for {before} ({origin}); check the figure, and load anyway only if it is "
                 "right.",
                 "implausible_change",
@@ -154,6 +156,17 @@ def _plausibility(validated: _Validated, store: Store | None, warnings: _Collect
             )
         )
     warnings.add_many(len(where), problems)
+
+
+def _series_label(rows: pd.DataFrame, i: int, cfg: Config | None) -> str:
+    """The measure, service and site of row i as labels ("First outpatient attendances, Cardiology,
+    Princess Royal University Hospital"), not ids; the ids without a config."""
+    measure, service, site = (str(rows[c].iat[i]) for c in ("measure", "service", "site"))
+    if cfg is None:
+        return measure
+    parts = [cfg.label_for("measure", measure)]
+    parts += [cfg.label_for(kind, ident) for kind, ident in (("service", service), ("site", site)) if ident != ALL]
+    return ", ".join(parts)
 
 
 def _replacement_warnings(diff: pd.DataFrame, validated: _Validated, warnings: _Collector) -> None:

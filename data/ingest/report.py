@@ -105,6 +105,18 @@ def preview_tables(check: UploadCheck, cfg: Config, limit: int = 500) -> dict[st
     return tables
 
 
+def format_text(check: UploadCheck) -> str | None:
+    """What a national file was recognised as and which of its rows were kept, for the preview; None for
+    a file in our own long or wide layout."""
+    if not check.source_format:
+        return None
+    left = check.source_rows - check.kept_rows
+    return (
+        f"Recognised as the {check.source_format}: {check.kept_text} "
+        f"({left:,} row(s) for other organisations left out)."
+    )
+
+
 def summary_text(check: UploadCheck) -> str:
     """One paragraph: what the file is and what loading it would do."""
     about = f"{check.file_name}: {check.data_rows:,} data row(s)"

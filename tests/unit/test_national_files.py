@@ -208,3 +208,12 @@ def test_migration_10_adds_the_format_column():
     assert (10, "uploads keep the detected file format") in [(v, n) for v, n, _ in MIGRATIONS]
     sql = next(s for v, _, s in MIGRATIONS if v == 10)
     assert sql.strip().upper().startswith("ALTER TABLE UPLOADS ADD COLUMN SOURCE_FORMAT")
+
+
+def test_text_from_the_file_never_becomes_a_link_in_the_problem_table(cfg):
+    data = _replace("dm01_2020_07.csv", ",COLONOSCOPY,", ",https://evil.example/x,")
+    check = _check("dm01_2020_07.csv", cfg, None, data)
+    problem = next(p for p in check.errors if p.kind == "unknown_code")
+    assert "https://evil.example/x" in problem.message  # kept as written in the plain report
+    shown = ingest.problem_table([problem], markdown=True)["What to fix"].iat[0]
+    assert "https://evil.example" not in shown and "evil.example" in shown.replace("\u2060", "")
