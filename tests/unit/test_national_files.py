@@ -58,9 +58,9 @@ def test_rtt_extract_loads_by_service_without_the_total_or_other_providers(cfg, 
     check = _check("rtt_full_extract_2020_12.csv", cfg, empty_store)
     assert check.ok, ingest.format_report(check)
     assert check.source_format == "NHS England RTT full CSV extract, December 2020"
-    assert check.kept_text == "kept 7 of 9 rows: provider RJZ"
+    assert check.kept_text == "kept 11 of 13 rows: provider RJZ"
     summary = ingest.summary_text(check)
-    assert "NHS England RTT full CSV extract, December 2020; kept 7 of 9 rows: provider RJZ" in summary
+    assert "NHS England RTT full CSV extract, December 2020; kept 11 of 13 rows: provider RJZ" in summary
     notes = " ".join(check.format_notes)
     assert "C_140 Oral Surgery" in notes and "C_999" in notes
     assert "Patients waiting 104 weeks or more (RTT) is not in this layout" in notes
@@ -76,6 +76,10 @@ def test_rtt_extract_loads_by_service_without_the_total_or_other_providers(cfg, 
         ("rtt_52_week_waiters", "ophthalmology", "All"): 0.0,
         ("rtt_clock_stops_admitted", "trauma_orthopaedics", "All"): 4.0,
         ("rtt_clock_starts", "trauma_orthopaedics", "All"): 9.0,
+        ("rtt_clock_stops_non_admitted", "trauma_orthopaedics", "All"): 6.0,
+        ("rtt_clock_stops_admitted", "ophthalmology", "All"): 30.0,
+        ("rtt_clock_stops_non_admitted", "ophthalmology", "All"): 90.0,
+        ("rtt_clock_starts", "ophthalmology", "All"): 140.0,
     }
     assert set(empty_store.facts()["month"].astype(str)) == {"2020-12-01"}
     uploads = empty_store.uploads()
