@@ -212,7 +212,7 @@ class _Adapter:
         layout = self.layout
         if not layout.category_column:
             return None
-        category = self.column(layout.category_column).map(fold).to_numpy(dtype=object)
+        category = _map_distinct(self.column(layout.category_column), fold)
         known = np.isin(category, list(layout.categories | layout.totals))
         header = self.published(layout.category_column)
         text = self.column(layout.category_column)
@@ -247,7 +247,8 @@ class _Adapter:
                 "the services' figures are theirs alone, and C_999 (the total of all treatment functions) is never "
                 "added to them."
             )
-        return text.map(lambda code: service_of.get(code)).to_numpy(dtype=object)
+        self.tfc = text.to_numpy(dtype=object)
+        return _map_distinct(text, service_of.get)
 
     def values(self, kept: np.ndarray, settings: NationalFormat) -> dict[int, np.ndarray]:
         positions = set()
@@ -282,7 +283,7 @@ class _Adapter:
                     mask &= pd.notna(service)
                     services = service
                 else:
-                    mask &= self.column(self.layout.tfc_column).str.strip().str.upper().to_numpy() == rtt.TOTAL_TFC
+                    mask &= self.tfc == rtt.TOTAL_TFC
                     services = np.full(len(mask), ALL, dtype=object)
             else:
                 services = np.full(len(mask), ALL, dtype=object)
@@ -321,6 +322,13 @@ class _Adapter:
         }, index=range(len(rows)))
         cells = cells.astype("str")
         return _Table(list(CANONICAL_HEADER), cells, self.table.encoding, ",", rows["row"].to_numpy(dtype=np.int64))
+
+
+def _map_distinct(series: pd.Series, function) -> np.ndarray:
+    """`function` applied once per distinct value of `series`, mapped back to every row."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    mapped = np.array([function(u) for u in uniques] + [None], dtype=object)[:-1]
+    return mapped[codes] if len(codes) else np.array([], dtype=object)
 
 
 def _figure(text: str) -> float:
