@@ -113,6 +113,8 @@ class UploadCheck:
         """"kept 312 of 187,450 rows: provider RJZ" for a national file, else ""."""
         if not self.format_id:
             return ""
+        if not self.kept_for:  # refused before the rows were filtered (a missing column, a bad period)
+            return f"{self.source_rows:,} rows"
         return f"kept {self.kept_rows:,} of {self.source_rows:,} rows: {self.kept_for}"
 
     @property

@@ -110,6 +110,8 @@ def format_text(check: UploadCheck) -> str | None:
     a file in our own long or wide layout."""
     if not check.source_format:
         return None
+    if not check.kept_for:
+        return f"Recognised as the {check.source_format}: {check.kept_text}."
     left = check.source_rows - check.kept_rows
     return (
         f"Recognised as the {check.source_format}: {check.kept_text} "
