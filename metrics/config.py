@@ -259,18 +259,20 @@ class AccessSettings(_Model):
 
 
 # The NHS England national files an analyst may upload as published (data/ingest/formats/).
-NATIONAL_FORMATS = ("rtt", "dm01", "ae")
+NATIONAL_FORMATS = ("rtt", "dm01", "ae", "cwt", "mar")
 
 
 class NationalMeasure(_Model):
     """One measure a national file feeds: the figures summed from its `columns` (less `minus`), on rows
-    of `part` (RTT) or of the `tests` named (DM01); RTT week bands by `weeks_from` / `weeks_under`."""
+    of `part` (RTT), of the `tests` named (DM01) or of the `standards` (cancer waiting times); RTT week
+    bands by `weeks_from` / `weeks_under`."""
 
     measure: str
     columns: list[str] = Field(default_factory=list)
     minus: list[str] = Field(default_factory=list)
     part: str | None = None
     tests: list[str] = Field(default_factory=list)
+    standards: list[str] = Field(default_factory=list)
     weeks_from: int | None = Field(default=None, ge=0)
     weeks_under: int | None = Field(default=None, ge=1)
     by_service: bool = False

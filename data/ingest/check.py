@@ -39,8 +39,12 @@ def check_upload(
         if not data.strip(b" \t\r\n\xef\xbb\xbf"):
             raise _Unreadable("empty_file", "The file is empty; export the figures again and upload the CSV.")
         report(0.05, "Reading the file…")
-        text, encoding = _decode(data)
-        table, read_problems = _read_table(text, data, encoding)
+        workbook = formats.read_workbook(data, formats.detect) if data.startswith(b"PK\x03\x04") else None
+        if workbook is not None:  # a national file published as an Excel workbook
+            table, read_problems = workbook[0], []
+        else:  # anything else is text (a workbook in no national layout is refused here, as before)
+            text, encoding = _decode(data)
+            table, read_problems = _read_table(text, data, encoding)
     except _Unreadable as exc:
         errors.add(Problem(exc.row, None, exc.message, exc.kind))
         return _finish(check, errors, warnings)

@@ -27,6 +27,7 @@ class _Table:
     # The spreadsheet row of each record, when it is not its position + FIRST_DATA_ROW (a national file's
     # canonical rows point back to the first row of the published file each was summed from).
     rows: np.ndarray | None = None
+    header_row: int = 1  # the spreadsheet row of the header (below a workbook's metadata rows)
 
 
 class _Unreadable(Exception):

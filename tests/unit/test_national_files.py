@@ -14,6 +14,7 @@ from data.ingest.formats import detect, parse_national_period
 from data.store import MIGRATIONS, Store
 from metrics.config import Config, ConfigError, parse_config
 from tests.actors import named
+from tests.national_workbooks import CWT_HEADER, CWT_ROWS, MAR_HEADER, MAR_ROWS, cwt_workbook, mar_workbook, workbook
 
 NATIONAL = Path(__file__).resolve().parents[1] / "fixtures" / "national"
 TODAY = dt.date(2022, 6, 1)
@@ -221,3 +222,81 @@ def test_text_from_the_file_never_becomes_a_link_in_the_problem_table(cfg):
     assert "https://evil.example/x" in problem.message  # kept as written in the plain report
     shown = ingest.problem_table([problem], markdown=True)["What to fix"].iat[0]
     assert "https://evil.example" not in shown and "evil.example" in shown.replace("\u2060", "")
+
+
+# --- the two published as Excel workbooks (written with openpyxl at test time) --------------------------
+
+
+def test_cancer_waiting_times_extract_sums_cancer_types_never_all_cancers(cfg, empty_store):
+    check = ingest.check_upload(cwt_workbook(), "cwt.xlsx", cfg, empty_store, today=TODAY)
+    assert check.ok, ingest.format_report(check)
+    assert check.source_format == "NHS England cancer waiting times provider extract, December 2020"
+    assert check.kept_text == "kept 8 of 9 rows: provider RJZ"
+    ingest.commit_upload(empty_store, check, actor=ANALYST, load_anyway=True)
+    assert _stored(empty_store) == {
+        ("cancer_2ww_referrals", "All", "All"): 550.0,  # 300 + 250; the All Cancers row (550) not added again
+        ("cancer_31_day_treated", "All", "All"): 52.0,  # 40 + 12
+        ("cancer_31_day_within", "All", "All"): 50.0,  # 38 + 12
+        ("cancer_62_day_treated", "All", "All"): 35.0,  # 20 + 15; RJ1's 60 filtered out
+        ("cancer_62_day_within", "All", "All"): 26.0,  # 17 + 9
+    }
+    again = ingest.check_upload(cwt_workbook(), "cwt.xlsx", cfg, empty_store, today=TODAY)
+    assert again.ok and not again.changes_anything
+
+
+def test_mar_workbook_with_metadata_rows_dashes_and_thousands(cfg, empty_store):
+    check = ingest.check_upload(mar_workbook(), "mar.xlsx", cfg, empty_store, today=TODAY)
+    assert check.ok, ingest.format_report(check)
+    assert check.source_format == "NHS England Monthly Activity Return (MAR), May 2020"
+    assert check.kept_text == "kept 1 of 3 rows: provider RJZ"
+    ingest.commit_upload(empty_store, check, actor=ANALYST, load_anyway=True)
+    assert _stored(empty_store) == {
+        ("elective_ordinary_spells", "All", "All"): 1204.0,
+        ("elective_daycase_spells", "All", "All"): 4510.0,
+        ("op_first_attendances", "All", "All"): 12455.0,
+    }
+    assert set(empty_store.facts()["month"].astype(str)) == {"2020-05-01"}  # May of 2020-21
+    before = empty_store.facts()
+    again = ingest.check_upload(mar_workbook(), "mar.xlsx", cfg, empty_store, today=TODAY)
+    assert again.ok and not again.changes_anything
+    assert empty_store.facts().equals(before)
+
+
+def _mar_rows(**change) -> list[list]:
+    rows = [list(r) for r in MAR_ROWS]
+    for index, value in change.items():
+        rows[0][int(index[1:])] = value
+    return rows
+
+
+WORKBOOK_MALFORMED = [
+    # (workbook bytes, row, column, words): the MAR's first data row is row 11, under 9 metadata rows and the header
+    (lambda: mar_workbook(header=[h for h in MAR_HEADER if not h.startswith("All 1st")]), 10,
+     "All 1st Outpatient Attendances (G&A)", "has a column"),
+    (lambda: mar_workbook(_mar_rows(c1="Mai")), 11, "Period", "is not a period"),
+    (lambda: mar_workbook(_mar_rows(c0="2020-22")), 11, "Period", "is not a period"),
+    (lambda: mar_workbook(_mar_rows(c6="lots")), 11, "Elective G&A Ordinary Admissions (FFCEs)", "'lots' is not a"),
+    (lambda: cwt_workbook(rows=[*CWT_ROWS[:3], ("45 Days", "RJZ", "", "Breast", "", 3, 2)]), 5, "STANDARD",
+     "'45 Days'"),
+    (lambda: cwt_workbook(period="Decembre 2020"), 2, "PERIOD", "is not a period"),
+    (lambda: cwt_workbook(header=[h if h != "WITHIN STANDARD" else "WITHIN" for h in CWT_HEADER]), 1,
+     "WITHIN STANDARD", "has a column"),
+]
+
+
+@pytest.mark.parametrize(("make", "row", "column", "words"), WORKBOOK_MALFORMED)
+def test_malformed_workbooks_are_refused_with_row_and_column(cfg, empty_store, make, row, column, words):
+    check = ingest.check_upload(make(), "national.xlsx", cfg, empty_store, today=TODAY)
+    assert not check.ok
+    problem = next(p for p in check.errors if words in p.message)
+    assert (problem.row, problem.column.strip()) == (row, column)
+    with pytest.raises(ingest.UploadRefused):
+        ingest.commit_upload(empty_store, check, actor=ANALYST, load_anyway=True)
+    assert empty_store.facts().empty and empty_store.uploads().empty
+
+
+def test_a_workbook_in_no_national_layout_gets_todays_message(cfg):
+    check = ingest.check_upload(workbook([["period", "measure", "value"], ["2020-07", "ct_tests", 5]]), "ours.xlsx",
+                                cfg, today=TODAY)
+    assert not check.ok
+    assert "Excel workbook (.xlsx)" in check.errors[0].message and "save it as CSV" in check.errors[0].message

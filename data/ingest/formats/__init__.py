@@ -1,4 +1,5 @@
-"""NHS England's national files read as published (one small module per layout: rtt, dm01, ae).
+"""NHS England's national files read as published (one small module per layout: rtt, dm01, ae, cwt, mar;
+workbook.py reads the two published as Excel workbooks).
 
 `adapt` recognises a layout from the header, keeps the rows of the partnership's organisations
 (`national_files` in config.yaml) and counts the rest, and sums the published figures into the canonical
@@ -18,16 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data.ingest.cells import _clip
+from data.ingest.cells import _clip, parse_period
 from data.ingest.common import FIRST_DATA_ROW, Problem, _Collector
-from data.ingest.formats import ae, dm01, rtt
+from data.ingest.formats import ae, cwt, dm01, mar, rtt
 from data.ingest.formats.layout import Layout, fold
+from data.ingest.formats.workbook import read_workbook
 from data.ingest.names import _Vocabulary
 from data.ingest.reading import _Table
 from data.store import ALL
 from metrics.config import Config, NationalFormat, NationalMeasure
 
-LAYOUTS: tuple[Layout, ...] = (rtt.LAYOUT, dm01.LAYOUT, ae.LAYOUT)
+LAYOUTS: tuple[Layout, ...] = (rtt.LAYOUT, dm01.LAYOUT, ae.LAYOUT, cwt.LAYOUT, mar.LAYOUT)
 CANONICAL_HEADER = ["period", "measure", "service", "site", "value"]
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -116,14 +118,14 @@ class _Adapter:
             needed += [*item.columns, *item.minus]
         missing = list(dict.fromkeys(name for name in needed if fold(name) not in self.position))
         for name in missing:
-            self.errors.add(Problem(1, name, (
+            self.errors.add(Problem(self.table.header_row, name, (
                 f"The {layout.title} has a column '{name}', but this file does not; download the file again from "
                 f"NHS England and upload it as published ({layout.published})."
             ), "missing_column"))
         if missing:
             return self.result
         cells = self.table.cells
-        self.rows = np.arange(len(cells)) + FIRST_DATA_ROW
+        self.rows = self.table.rows if self.table.rows is not None else np.arange(len(cells)) + FIRST_DATA_ROW
         blank = np.ones(len(cells), dtype=bool)
         for name in layout.required:
             blank &= (self.column(name).str.strip() == "").to_numpy()
@@ -150,11 +152,14 @@ class _Adapter:
     def period(self, blank: np.ndarray):
         layout = self.layout
         text = self.column(layout.period_column).str.strip()
+        if layout.period_kind == "year_and_month":
+            text = self.column(layout.year_column).str.strip() + " " + text
         codes, uniques = pd.factorize(text)
-        parsed = [parse_national_period(str(u), layout.period_prefix) for u in uniques]
+        parsed = [_parse_period(str(u), layout) for u in uniques]
         first = int(np.flatnonzero(~blank)[0])
         header = self.published(layout.period_column)
-        example = f"{layout.period_prefix}-December-2020"
+        example = {"prefixed": f"{layout.period_prefix}-December-2020", "month": "2020-12-01 or Dec-20",
+                   "year_and_month": "2020-21 and May"}[layout.period_kind]
         bad = np.array([p is None for p in parsed], dtype=bool)[codes] & ~blank
         self.problems(bad, header, "bad_period", lambda i: (
             f"'{_clip(str(uniques[codes[i]]))}' is not a period of the {layout.title} (such as {example}); "
@@ -278,6 +283,10 @@ class _Adapter:
                 mask &= category == fold(item.part)
             if item.tests:
                 mask &= np.isin(category, [fold(t) for t in item.tests])
+            if item.standards:
+                mask &= np.isin(category, [fold(s) for s in item.standards])
+            if self.layout.total_column:
+                mask &= ~np.isin(_map_distinct(self.column(self.layout.total_column), fold), list(self.layout.totals))
             if service is not None:
                 if item.by_service:
                     mask &= pd.notna(service)
@@ -324,6 +333,21 @@ class _Adapter:
         return _Table(list(CANONICAL_HEADER), cells, self.table.encoding, ",", rows["row"].to_numpy(dtype=np.int64))
 
 
+def _parse_period(text: str, layout: Layout) -> tuple[int, int] | None:
+    if layout.period_kind == "prefixed":
+        return parse_national_period(text, layout.period_prefix)
+    if layout.period_kind == "month":
+        month = parse_period(text)
+        return (month.year, month.month) if month else None
+    match = re.fullmatch(r"(\d{4})-(\d{2})\s+([A-Za-z]+)", text)
+    if not match or match.group(3).lower() not in _MONTHS:
+        return None
+    first_year, month = int(match.group(1)), _MONTHS[match.group(3).lower()]
+    if (first_year + 1) % 100 != int(match.group(2)):
+        return None
+    return (first_year if month >= 4 else first_year + 1), month
+
+
 def _map_distinct(series: pd.Series, function) -> np.ndarray:
     """`function` applied once per distinct value of `series`, mapped back to every row."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
@@ -342,4 +366,4 @@ def _text(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else repr(float(value))
 
 
-__all__ = ["LAYOUTS", "Adapted", "NationalMeasure", "adapt", "detect", "parse_national_period"]
+__all__ = ["LAYOUTS", "Adapted", "NationalMeasure", "adapt", "detect", "parse_national_period", "read_workbook"]

@@ -32,6 +32,12 @@ class Layout:
     categories: frozenset[str] = field(default_factory=frozenset)  # folded known values
     totals: frozenset[str] = field(default_factory=frozenset)  # folded values that are totals of the others
     tfc_column: str | None = None
+    # How the period is written: "prefixed" (RTT-December-2020), "month" (any month a cell can hold: a
+    # date, 2020-12, Dec-20 …) or "year_and_month" (a financial year 2020-21 in `year_column`, May in the period).
+    period_kind: str = "prefixed"
+    year_column: str | None = None
+    # A column whose `totals` values mark a row as the total of the others (CWT's cancer type).
+    total_column: str | None = None
 
     def recognises(self, folded_header: set[str]) -> bool:
         return all(name in folded_header for name in self.signature)
