@@ -67,7 +67,8 @@ for column, (layout, label) in zip(
 st.subheader("2. Choose the file")
 uploaded = st.file_uploader(
     f"CSV file (UTF-8 or Windows-1252; comma, semicolon or tab separated; up to {cfg.upload.max_file_mb:g} MB): "
-    "our long or wide layout, or an NHS England RTT full extract, DM01 or monthly A&E file as published",
+    "our long or wide layout, or an NHS England file as published (RTT full extract, DM01, monthly A&E CSV; "
+    "cancer waiting times or MAR workbook)",
     key="upload_file", max_upload_size=int(cfg.upload.max_file_mb),
 )
 
