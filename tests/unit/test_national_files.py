@@ -300,3 +300,16 @@ def test_a_workbook_in_no_national_layout_gets_todays_message(cfg):
                                 cfg, today=TODAY)
     assert not check.ok
     assert "Excel workbook (.xlsx)" in check.errors[0].message and "save it as CSV" in check.errors[0].message
+
+
+def test_commissioner_level_sums_the_providers_for_the_partnerships_commissioners(cfg):
+    raw = cfg.model_dump(exclude_none=True)
+    raw["national_files"]["formats"]["rtt"]["level"] = "commissioner"
+    commissioner_cfg = parse_config(raw)
+    check = _check("rtt_full_extract_2020_12.csv", commissioner_cfg)
+    assert check.ok, ingest.format_report(check)
+    assert check.kept_text == "kept 11 of 13 rows: commissioners 72Q, QKK"  # the two 09D rows left out
+    values = {(r.measure, r.service): r.value for r in check.rows.itertuples()}
+    # T&O waiting list for 72Q: RJZ's 20 + RJ1's 50 (09D's 6 at RJZ not included).
+    assert values[("rtt_waiting_list", "trauma_orthopaedics")] == 70.0
+    assert values[("rtt_waiting_list", "ophthalmology")] == 1200.0
