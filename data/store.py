@@ -336,6 +336,15 @@ MIGRATIONS.append(
         """,
     )
 )
+# Migration 10 (issue 11): an upload keeps the national file format it was recognised as ('' for our own
+# long / wide layouts). Plain portable SQL, so the PostgreSQL engine runs it unchanged.
+MIGRATIONS.append(
+    (
+        10,
+        "uploads keep the detected file format",
+        "ALTER TABLE uploads ADD COLUMN source_format VARCHAR DEFAULT '';",
+    )
+)
 AUDIT_COLUMNS = ["event_id", "occurred_at", "name", "email", "roles", "via", "action", "what", "outcome"]
 # A refusal or failure message is kept whole up to this length (they are sentences, not files).
 MAX_OUTCOME_CHARS = 1000
@@ -1336,6 +1345,7 @@ class Store:
         note: str = "",
         kind: str = "upload",
         now: dt.datetime | None = None,
+        source_format: str = "",
     ) -> CommitResult:
         """Write validated rows in one transaction: record the upload, move replaced values to
         history, update changed values and insert new ones. Nothing is written when nothing would
@@ -1387,9 +1397,10 @@ class Store:
             upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
             cur.execute(
                 """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note,
-                                        rows_added, rows_changed, rows_unchanged, status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed')""",
-                [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged],
+                                        rows_added, rows_changed, rows_unchanged, status, source_format)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
+                [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged,
+                 source_format],
             )
             self._log_write(cur, actor, "upload",
                       f"upload {upload_id}: file {file_name} ({added:,} new, {changed:,} changed, "

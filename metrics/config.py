@@ -258,6 +258,42 @@ class AccessSettings(_Model):
     roles: dict[str, list[str]] = Field(default_factory=dict)
 
 
+# The NHS England national files an analyst may upload as published (data/ingest/formats/).
+NATIONAL_FORMATS = ("rtt", "dm01", "ae", "cwt", "mar")
+
+
+class NationalMeasure(_Model):
+    """One measure a national file feeds: the figures summed from its `columns` (less `minus`), on rows
+    of `part` (RTT), of the `tests` named (DM01) or of the `standards` (cancer waiting times); RTT week
+    bands by `weeks_from` / `weeks_under`."""
+
+    measure: str
+    columns: list[str] = Field(default_factory=list)
+    minus: list[str] = Field(default_factory=list)
+    part: str | None = None
+    tests: list[str] = Field(default_factory=list)
+    standards: list[str] = Field(default_factory=list)
+    weeks_from: int | None = Field(default=None, ge=0)
+    weeks_under: int | None = Field(default=None, ge=1)
+    by_service: bool = False
+
+
+class NationalFormat(_Model):
+    """What one national file feeds, and at which level: `provider` keeps the provider's rows and sums
+    its commissioners; `commissioner` keeps the commissioners' rows and sums their providers."""
+
+    level: Literal["provider", "commissioner"] = "provider"
+    measures: list[NationalMeasure]
+
+
+class NationalFiles(_Model):
+    """The partnership's organisation codes and what each national file feeds."""
+
+    provider: str
+    commissioners: list[str] = Field(default_factory=list)
+    formats: dict[str, NationalFormat] = Field(default_factory=dict)
+
+
 class Config(_Model):
     """The whole of config.yaml."""
 
@@ -277,6 +313,7 @@ class Config(_Model):
     trajectories: dict[str, Trajectory] = Field(default_factory=dict)
     metrics: list[Metric]
     access: AccessSettings | None = None
+    national_files: NationalFiles | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -538,9 +575,33 @@ def _access(cfg: Config) -> list[str]:
     return problems
 
 
+
+def _national_files(cfg: Config) -> list[str]:
+    national = cfg.national_files
+    if national is None:
+        return []
+    problems = []
+    for name, fmt in national.formats.items():
+        if name not in NATIONAL_FORMATS:
+            problems.append(f"national_files.formats: '{name}' is not a format the upload reads; use one of "
+                            f"{', '.join(NATIONAL_FORMATS)}.")
+        for item in fmt.measures:
+            if item.measure not in cfg.measure_by_id:
+                unknown = _unknown("measure", item.measure, cfg.measure_by_id)
+                problems.append(f"national_files.formats.{name}: {unknown}")
+            if any(normalise_name(test) == "total" for test in item.tests):
+                problems.append(f"national_files.formats.{name}: {item.measure} sums the TOTAL row, which would count "
+                                "every test twice; name the tests.")
+            if not (item.columns or item.weeks_from is not None or item.weeks_under is not None):
+                problems.append(f"national_files.formats.{name}: {item.measure} names no columns (or week bands) "
+                                "to read.")
+    return problems
+
+
+
 RULES = (
     _duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings,
-    _expected_cells, _access,
+    _expected_cells, _access, _national_files,
 )
 
 

@@ -66,7 +66,9 @@ for column, (layout, label) in zip(
 
 st.subheader("2. Choose the file")
 uploaded = st.file_uploader(
-    f"CSV file (UTF-8 or Windows-1252; comma, semicolon or tab separated; up to {cfg.upload.max_file_mb:g} MB)",
+    f"CSV file (UTF-8 or Windows-1252; comma, semicolon or tab separated; up to {cfg.upload.max_file_mb:g} MB): "
+    "our long or wide layout, or an NHS England file as published (RTT full extract, DM01, monthly A&E CSV; "
+    "cancer waiting times or MAR workbook)",
     key="upload_file", max_upload_size=int(cfg.upload.max_file_mb),
 )
 
@@ -87,6 +89,11 @@ if uploaded is not None:
 
 if check is not None:
     st.subheader("3. Check")
+    if (recognised := ingest.format_text(check)) is not None:
+        with st.container(key="upload_format"):
+            show_message("success", recognised, icon=":material/fact_check:")
+            for note in check.format_notes:
+                st.caption(escape_markdown(note))
     if not check.ok:
         st.error(
             f"**{check.error_count:,} problem(s) in {escape_markdown(check.file_name)}.** Fix them in the spreadsheet "

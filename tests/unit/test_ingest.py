@@ -364,6 +364,10 @@ def test_a_jump_of_more_than_half_against_the_previous_month_is_a_warning(cfg: C
     # ct 1300 → 2000 is +54%: warned; mri 600 → 850 is +42%: not.
     assert [(w.kind, w.row, w.column) for w in check.warnings] == [("implausible_change", 2, "value")]
     assert "1,300 for Aug 2020 (already stored)" in check.warnings[0].message
+    # Named by labels, not ids (issue 10): the measure, the service and the site.
+    message = check.warnings[0].message
+    assert message.startswith("CT tests, Cardiology, Princess Royal University Hospital: 2,000 is 54%")
+    assert "ct_tests" not in check.warnings[0].message
     assert check.needs_confirmation
 
 
@@ -444,7 +448,7 @@ def test_cli_validate_exits_zero_for_a_valid_file_and_one_for_an_invalid_one(
     assert "Loading it would add 2 new value(s)" in capsys.readouterr().out
     # The demonstration store holds CT by site only, so a breakdown by service breaks the grain rule.
     assert main(["validate", str(GOOD / "plain.csv"), "--db", str(demo_db)]) == EXIT_INVALID
-    assert "The store already holds ct_tests for Jul 2020 as the total for all services" in capsys.readouterr().out
+    assert "The store already holds CT tests for Jul 2020 as the total for all services" in capsys.readouterr().out
     assert main(["validate", str(BAD / "combination.csv"), "--db", str(demo_db)]) == EXIT_INVALID
     out = capsys.readouterr().out
     assert "Row 4, column 'measure': 'ct_test' is not a measure" in out
