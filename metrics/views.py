@@ -396,6 +396,74 @@ def load_service_page(
     )
 
 
+# --- declared pages (issue 14): everything one page declared in config.yaml shows ------------------
+
+# A breakdown block's dimension → (the store's column, the config kind its labels come from, segment group).
+_BREAKDOWN_COLUMNS = {"site": ("site", "site", None), "service": ("service", "service", None),
+                      "imd": ("segment", "segment", "imd"), "ethnicity": ("segment", "segment", "ethnicity")}
+GROUP_COLUMNS = ["month", "key", "label", *compute.SERIES_COLUMNS[1:]]
+
+
+@dataclass(frozen=True)
+class DeclaredPage:
+    """A declared page's figures for a site, month range and "by service" metric: the service page's
+    series, tiles, heatmap and ranking; SPC for its SPC charts; each breakdown block's groups (by block
+    number, 0-based)."""
+
+    page: ServicePage
+    spc: dict[str, SpcView]
+    breakdowns: dict[int, pd.DataFrame]
+
+
+def load_breakdown(
+    store: Store, cfg: Config, metric_id: str, dimension: str, *, site: str = ALL, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """A metric month by month for each site, service or population group (`dimension`: site, service,
+    imd or ethnicity) that holds figures for it: month, key, label, value, numerator, denominator,
+    target, gap, status. Groups in config order; a group unknown to config last, by its own name."""
+    column, kind, group = _BREAKDOWN_COLUMNS[dimension]
+    metric = cfg.metric(metric_id)
+    start, end = to_month(start), to_month(end)
+    where = {} if dimension == "site" else {"site": site}
+    totals = store.measure_totals_by(column, metric.input_measures, start=cfg.first_month, end=end,
+                                     segment_group=group, **where)
+    if totals.empty:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
+    months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
+    configured = {"site": cfg.sites, "service": cfg.services, "segment": cfg.segments}[kind]
+    present = set(totals[column])
+    keys = [d.id for d in configured if d.id in present] + sorted(present - {d.id for d in configured} - {ALL})
+    frames = []
+    for key in keys:
+        rows = totals[totals[column] == key][["month", "measure", "value"]]
+        series = compute.compute_series(cfg, metric, rows, months)
+        if series["value"].notna().any():
+            series.insert(1, "key", key)
+            series.insert(2, "label", cfg.label_for(kind, key))
+            frames.append(series)
+    if not frames:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[GROUP_COLUMNS]
+
+
+def load_declared_page(
+    store: Store, cfg: Config, url: str, *, site: str = ALL, start: dt.date, end: dt.date,
+    by_service: str | None = None,
+) -> DeclaredPage:
+    """Every figure the declared page `url` shows for a site and month range (the one data call the
+    generic page script makes after its filters); `by_service` is the heatmap and ranking's metric."""
+    spec = cfg.page_by_url[url]
+    page = load_service_page(store, cfg, spec.metric_ids, site=site, start=start, end=end,
+                             heatmap_metric=by_service)
+    spc_ids = list(dict.fromkeys(m for b in spec.blocks if b.kind == "charts" and b.chart == "spc" for m in b.metrics))
+    spc = spc_for_metrics(cfg, {m: page.series[m] for m in spc_ids})
+    breakdowns = {
+        index: load_breakdown(store, cfg, block.metrics[0], block.dimension, site=site, start=start, end=end)
+        for index, block in enumerate(spec.blocks) if block.kind == "breakdown"
+    }
+    return DeclaredPage(page=page, spc=spc, breakdowns=breakdowns)
+
+
 def load_service_sites(store: Store, cfg: Config, service: str) -> list[str]:
     """Sites holding figures for a service, in config order (ids not in config last)."""
     present = store.dimension_values_within("site", service=service)
