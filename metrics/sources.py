@@ -79,7 +79,8 @@ FIGURES: tuple[PublishedFigure, ...] = (
         "April 20). However non-conveyance rate has increased from 24% to 38%”",
         "The demonstration's care-home non-conveyance share is 24% in April 2019 and 38% in April 2020; the "
         "call-out counts and every other month are invented.",
-        (("metric", "care_home_non_conveyance", "2019-04", 0.24), ("metric", "care_home_non_conveyance", "2020-04", 0.38)),
+        (("metric", "care_home_non_conveyance", "2019-04", 0.24),
+         ("metric", "care_home_non_conveyance", "2020-04", 0.38)),
     ),
     PublishedFigure(
         "Mental health referrals, summer 2020", "“now 50/60% of normal”", "One Bromley (Oxleas and partners)",

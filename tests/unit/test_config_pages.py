@@ -33,7 +33,8 @@ def _problems(doc: dict) -> list[str]:
 def _page(url: str = "winter", **changes) -> dict:
     page = {
         "url": url, "title": "Winter", "description": "Winter pressures.", "section": "Services",
-        "blocks": [{"kind": "tiles", "metrics": ["elective_activity"]}, {"kind": "charts", "metrics": ["mri_activity"]}],
+        "blocks": [{"kind": "tiles", "metrics": ["elective_activity"]},
+                   {"kind": "charts", "metrics": ["mri_activity"]}],
     }
     page.update(changes)
     return page
