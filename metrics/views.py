@@ -606,50 +606,65 @@ def load_primary_care(
 
 @dataclass(frozen=True)
 class InequalitiesPage:
-    """Recovery of one activity metric by IMD quintile or ethnicity group."""
+    """One metric by IMD quintile or ethnicity group: recovery for a ratio to the baseline year, the
+    group's own share for a share, its count for a count."""
 
     metric: Metric
     group: str
     months_available: list[dt.date]
     month: dt.date
     recovery: pd.DataFrame  # inequalities.recovery_by_segment for the chosen group
-    gap: pd.DataFrame  # inequalities.deprivation_gap (always IMD 1 against IMD 5)
+    gap: pd.DataFrame  # inequalities.deprivation_gap (always IMD 1 against IMD 5; empty without IMD figures)
     table: pd.DataFrame  # inequalities.recovery_table for `month`
+    # inequalities.recording_completeness: how completely the group is recorded (ethnicity "Not stated")
+    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def inequality_metrics(store: Store, cfg: Config) -> list[Metric]:
-    """Ratio-to-baseline metrics whose every measure has population-segment figures in the store."""
-    ratio = [m for m in cfg.metrics if m.type == "ratio_to_baseline"]
-    present = set(store.measure_totals_by("segment", all_measures(ratio), start=cfg.first_month)["measure"])
-    return [m for m in ratio if m.measures and set(m.measures) <= present]
+    """Metrics of any type whose every measure has population-segment figures in the store."""
+    present = set(store.measure_totals_by("segment", all_measures(cfg.metrics), start=cfg.first_month)["measure"])
+    return [m for m in cfg.metrics if m.input_measures and set(m.input_measures) <= present]
+
+
+def inequality_groups(store: Store, cfg: Config, metric_id: str) -> list[str]:
+    """The segment groups (imd, ethnicity, …) holding figures for every measure of the metric."""
+    metric = cfg.metric(metric_id)
+    by_segment = store.measure_totals_by("segment", metric.input_measures, start=cfg.first_month)
+    groups = list(dict.fromkeys(s.group for s in cfg.segments))
+    held = {(seg.split(":")[0], measure) for seg, measure in zip(by_segment["segment"], by_segment["measure"],
+                                                                 strict=True)}
+    return [g for g in groups if all((g, m) in held for m in metric.input_measures)]
 
 
 def load_inequalities(
     store: Store, cfg: Config, metric_id: str, group: str, month: dt.date | None = None
 ) -> InequalitiesPage | None:
-    """Recovery by segment of `group` ("imd" or "ethnicity") for a metric; None without segment figures."""
+    """`metric_id` by segment of `group` ("imd" or "ethnicity"); None without segment figures. Only the
+    groups holding figures are shown (a "Not stated" group where it was counted)."""
     metric = cfg.metric(metric_id)
     segments = [s for s in cfg.segments if s.group == group]
     if not segments:
         raise ValueError(f"There are no '{group}' segments in config.yaml; choose imd or ethnicity.")
-    by_segment = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group=group)
+    measures = metric.input_measures
+    by_segment = store.measure_totals_by("segment", measures, start=cfg.first_month, segment_group=group)
     if by_segment.empty:
         return None
+    segments = inequalities.present_segments(segments, by_segment)
     end = to_month(max(by_segment["month"]))
     months = compute.chart_months(cfg, metric, end)
     recovery = inequalities.recovery_by_segment(cfg, metric, by_segment, segments, months)
     if group == "imd":
         imd_recovery = recovery
     else:
-        imd = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group="imd")
-        imd_recovery = inequalities.recovery_by_segment(
-            cfg, metric, imd, [s for s in cfg.segments if s.group == "imd"], months
-        )
+        imd = store.measure_totals_by("segment", measures, start=cfg.first_month, segment_group="imd")
+        imd_segments = inequalities.present_segments([s for s in cfg.segments if s.group == "imd"], imd)
+        imd_recovery = inequalities.recovery_by_segment(cfg, metric, imd, imd_segments, months)
     available = sorted({to_month(m) for m in recovery.loc[recovery["value"].notna(), "month"]})
     if not available:
         return None
     month = to_month(month) if month and to_month(month) in available else available[-1]
     overall = metric_series(store, cfg, metric, end)
+    counted_on = metric.denominator if metric.type == "share" else metric.measures
     return InequalitiesPage(
         metric=metric,
         group=group,
@@ -658,6 +673,7 @@ def load_inequalities(
         recovery=recovery,
         gap=inequalities.deprivation_gap(imd_recovery),
         table=inequalities.recovery_table(recovery, overall, month),
+        completeness=inequalities.recording_completeness(by_segment, counted_on),
     )
 
 
