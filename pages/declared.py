@@ -67,14 +67,24 @@ def _render_table(figures: DeclaredPage, block: PageBlock) -> None:
     show_text_table(table)
 
 
+def _by_words(block: PageBlock, groups, cfg: Config) -> str:
+    """How a chart title names the breakdown: "primary care network" when every site is one."""
+    if block.dimension == "site":
+        kinds = {cfg.site_by_id[k].kind for k in set(groups["key"]) if k in cfg.site_by_id}
+        return "primary care network" if kinds == {"pcn"} else "site"
+    return {"service": "service", "imd": "IMD quintile", "ethnicity": "ethnicity group"}[block.dimension]
+
+
 def _render_breakdown(figures: DeclaredPage, index: int, block: PageBlock, cfg: Config, key: str, stub: str) -> None:
     metric = cfg.metric(block.metrics[0])
     groups = figures.breakdowns[index]
     if groups.empty:
-        st.info(f"There are no figures for {metric.label.lower()} by {block.dimension} for these months.")
+        st.info(f"There are no figures for {metric.label[:1].lower()}{metric.label[1:]} by {block.dimension} for "
+                "this site and these months.")
         return
-    st.plotly_chart(charts.build_group_chart(groups, metric, title=f"{metric.label} by {block.dimension}"),
-                    width="stretch", key=f"{key}_breakdown_{index}")
+    title = f"{metric.label} by {_by_words(block, groups, cfg)}"
+    st.plotly_chart(charts.build_group_chart(groups, metric, title=title), width="stretch",
+                    key=f"{key}_breakdown_{index}")
     frame = groups[["month", "label", "value", "target", "gap", "status"]].rename(columns={"label": block.dimension})
     frame["month"] = [format_month(m) for m in frame["month"]]
     download_csv(frame, file_name=f"{metric.id}-by-{block.dimension}-{stub}.csv", key=f"{key}_breakdown_{index}_csv")

@@ -66,7 +66,9 @@ def test_a_page_added_in_config_alone_is_in_the_navigation_and_renders_every_blo
     assert figure(at, "board_watch_virtual_share_chart")["data"]
     by_site = figure(at, "board_watch_breakdown_4")
     assert {t["name"] for t in by_site["data"]} >= {"Princess Royal University Hospital", "Orpington Hospital"}
+    assert by_site["layout"]["title"]["text"] == "Elective activity (overnight + day case) by site"
     by_imd = figure(at, "board_watch_breakdown_5")
+    assert by_imd["layout"]["title"]["text"].endswith("by IMD quintile")
     assert {t["name"] for t in by_imd["data"]} >= {"IMD quintile 1 (most deprived)", "IMD quintile 5 (least deprived)"}
     assert figure(at, "board_watch_heatmap")["data"]
     assert len(at.dataframe) == 1  # the ranking
