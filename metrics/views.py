@@ -433,17 +433,13 @@ def load_breakdown(
     configured = {"site": cfg.sites, "service": cfg.services, "segment": cfg.segments}[kind]
     present = set(totals[column])
     keys = [d.id for d in configured if d.id in present] + sorted(present - {d.id for d in configured} - {ALL})
-    frames = []
-    for key in keys:
-        rows = totals[totals[column] == key][["month", "measure", "value"]]
-        series = compute.compute_series(cfg, metric, rows, months)
-        if series["value"].notna().any():
-            series.insert(1, "key", key)
-            series.insert(2, "label", cfg.label_for(kind, key))
-            frames.append(series)
-    if not frames:
-        return pd.DataFrame(columns=GROUP_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[GROUP_COLUMNS]
+    groups = compute.group_series(cfg, metric, totals, column, keys, months)
+    held = set(groups.loc[groups["value"].notna(), "key"])
+    groups = groups[groups["key"].isin(held)].reset_index(drop=True)
+    groups.insert(2, "label", [cfg.label_for(kind, k) for k in groups["key"]])
+    groups["completeness"] = ""
+    groups["completeness_text"] = ""
+    return groups[GROUP_COLUMNS]
 
 
 def load_declared_page(
