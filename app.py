@@ -10,9 +10,11 @@ st.set_page_config(
 )
 
 from metrics.access import PAGE_ROLES  # noqa: E402
+from metrics.config import ConfigError  # noqa: E402
 from pages import _signin  # noqa: E402
 from pages._cache import store_is_demo  # noqa: E402
 from pages._shared import (  # noqa: E402
+    DECLARED_PAGE_KEY,
     _config,
     demo_banner,
     figures_as_at,
@@ -27,10 +29,6 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     ],
     "Services": [
-        st.Page("pages/elective.py", title="Elective & diagnostics", icon=":material/medical_services:",
-                url_path="elective"),
-        st.Page("pages/outpatients.py", title="Outpatients & virtual care", icon=":material/stethoscope:",
-                url_path="outpatients"),
         st.Page("pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
         st.Page("pages/capacity.py", title="Demand & capacity", icon=":material/query_stats:", url_path="capacity"),
     ],
@@ -52,6 +50,20 @@ PAGES = {
 }
 
 
+def declared_pages() -> dict[str, list[st.Page]]:
+    """The pages declared in config.yaml, by navigation section: each is the generic page script at the
+    page's own url. A config with problems declares none (get_config() below lists the problems)."""
+    try:
+        specs = _config().pages
+    except ConfigError:
+        return {}
+    sections: dict[str, list[st.Page]] = {}
+    for spec in specs:
+        sections.setdefault(spec.section, []).append(
+            st.Page("pages/declared.py", title=spec.title, icon=spec.icon, url_path=spec.url))
+    return sections
+
+
 def allowed(page: st.Page, session: _signin.Session) -> st.Page:
     """The page itself when the session's roles allow it; otherwise a hidden stand-in at the same
     address that says which role it needs (so a bookmarked link explains, and nothing leaks)."""
@@ -64,8 +76,10 @@ def allowed(page: st.Page, session: _signin.Session) -> st.Page:
 
 # Who this session is decides what the navigation offers, so it is worked out first (it draws nothing).
 session = _signin.identify(_config)
+declared = declared_pages()
 navigation = st.navigation(
-    {section: [allowed(page, session) for page in pages] for section, pages in PAGES.items()},
+    {section: [allowed(page, session) for page in [*declared.get(section, []), *pages]]
+     for section, pages in PAGES.items()},
     position="sidebar" if session.actor is not None else "hidden",
 )
 # After st.navigation: get_config() reruns a script that reaches it before navigation is set up
@@ -81,6 +95,8 @@ with st.sidebar:
         st.caption("⚠️ Demonstration data: synthetic figures")
     _signin.render_identity(session, store)
 
+# The generic page script reads which declared page it is drawing from here.
+st.session_state[DECLARED_PAGE_KEY] = navigation.url_path
 inject_css()
 demo_banner(store)
 try:

@@ -143,6 +143,12 @@ QUEUE_MEASURES = (
     "rtt_104_week_waiters",
 )
 
+# Video consultations May–August 2020: 15/31 of May + June + July + 17/31 of August = 5,598, the Bromley
+# plan's figure for 17 May – 17 August 2020 (pro rata by days; the plan gives no monthly figures).
+VIDEO_2020 = {5: 1800, 6: 1850, 7: 1863, 8: 1850}
+VIDEO_WINDOW = ((dt.date(2020, 5, 1), 15 / 31), (dt.date(2020, 6, 1), 1.0), (dt.date(2020, 7, 1), 1.0),
+                (dt.date(2020, 8, 1), 17 / 31))
+
 SEGMENTED_MEASURES = (
     "elective_ordinary_spells", "elective_daycase_spells", "op_first_attendances", "op_followup_attendances",
 )
@@ -246,6 +252,9 @@ class _Builder:
         for m in self.months:
             level = LEVELS["video_consultations"] if m < dt.date(2020, 3, 1) else 1850
             video[m] = round(level * self.rng.normal(1, 0.06))
+        # Bromley plan (003, line 217): "5598 video consultations delivered across Bromley in the last three
+        # months (17TH May – 17th August)". Set after the draws, so the random sequence is unchanged.
+        video.update({dt.date(2020, m, 1): v for m, v in VIDEO_2020.items()})
         put("video_consultations", video)
         put("rtt_52_week_waiters", dict(zip(self.months, RTT_52, strict=True)))
         put("cancer_62_day_backlog", dict(zip(self.months, CANCER_62, strict=True)))
@@ -371,8 +380,298 @@ class _Builder:
                 ):
                     self.rows.append((m, measure, service, site, ALL, float(value)))
 
+    def build_system(self) -> None:
+        """The whole system (issue 14): urgent care and winter, community and care homes, cancer and the
+        waiting list, mental health and learning disability, primary care and prevention. Drawn from a
+        Generator of its own after everything else, so no earlier figure changes."""
+        system = _SystemBuilder(self)
+        system.build()
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=["month", "measure", "service", "site", "segment", "value"])
+
+
+# --- the whole system (issue 14) -------------------------------------------------------------------------
+# Invented and labelled demonstration, shaped by what the seeds say: type 1 A&E attendances fell sharply in
+# the first wave and emergency admissions "remained fairly stable" (003, line 217); mental health referrals
+# were "now 50/60% of normal" (003, lines 308–309); care-home call-outs not conveyed to hospital rose from
+# 24% (April 2019) to 38% (April 2020) (003, line 434). Winter: bed occupancy rises and A&E 4-hour
+# performance falls from November. Each list runs April → March (2019/20, then 2020/21).
+SYSTEM_SEED = 20201101  # any fixed number would do
+WINTER = [1.00, 1.00, 1.00, 0.98, 0.96, 1.00, 1.02, 1.04, 1.06, 1.08, 1.04, 1.03]
+AE_TYPE1_LEVEL = 8500
+AE_TYPE1_2020 = [0.50, 0.62, 0.72, 0.80, 0.84, 0.86, 0.84, 0.78, 0.76, 0.70, 0.74, 0.82]
+AE_UTC_LEVEL = {"ORPINGTON": 2600, "BECKENHAM_BEACON": 2000}
+AE_4H_TYPE1 = [0.84, 0.85, 0.86, 0.85, 0.86, 0.84, 0.82, 0.78, 0.76, 0.74, 0.76, 0.80,
+               0.93, 0.94, 0.92, 0.90, 0.89, 0.88, 0.87, 0.82, 0.78, 0.74, 0.78, 0.84]
+AE_4H_UTC = [0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.98, 0.97, 0.97, 0.96, 0.97, 0.98,
+             0.995, 0.995, 0.99, 0.99, 0.99, 0.99, 0.985, 0.98, 0.97, 0.96, 0.975, 0.985]
+AE_12H = [0, 0, 0, 0, 0, 0, 1, 3, 6, 9, 4, 2, 2, 0, 0, 0, 0, 0, 1, 4, 9, 16, 7, 2]
+EMERGENCY_LEVEL = 3300
+EMERGENCY_2020 = [0.80, 0.88, 0.93, 0.96, 0.97, 0.98, 0.97, 0.95, 0.96, 0.94, 0.93, 0.98]
+SDEC_SHARE = [0.24] * 12 + [0.26, 0.27, 0.27, 0.28, 0.28, 0.29, 0.29, 0.30, 0.30, 0.29, 0.30, 0.31]
+NHS111_FIRST = [0] * 17 + [120, 410, 690, 760, 820, 900, 1010]  # London's 111 First from autumn 2020
+AMBULANCE_LEVEL = 2400
+HANDOVER_30 = [0.06, 0.06, 0.05, 0.06, 0.05, 0.07, 0.09, 0.12, 0.14, 0.15, 0.12, 0.09,
+               0.03, 0.03, 0.03, 0.03, 0.04, 0.05, 0.06, 0.08, 0.13, 0.18, 0.12, 0.08]
+HANDOVER_60 = [3, 2, 2, 3, 2, 4, 6, 11, 18, 25, 14, 8, 1, 0, 0, 1, 1, 2, 3, 7, 15, 28, 12, 5]
+BEDS = {"PRUH": 520, "ORPINGTON": 60}
+BEDS_2020 = 0.93  # fewer beds open with Covid-19 spacing and segregated areas
+OCCUPANCY = [0.90, 0.89, 0.89, 0.88, 0.87, 0.89, 0.91, 0.93, 0.94, 0.96, 0.95, 0.92,
+             0.70, 0.68, 0.74, 0.79, 0.82, 0.84, 0.87, 0.90, 0.93, 0.96, 0.94, 0.90]
+COVID_INPATIENTS = [0] * 11 + [35, 140, 60, 22, 8, 4, 6, 28, 75, 120, 210, 130, 45]
+MFFD = [55, 52, 50, 48, 47, 50, 54, 60, 64, 70, 66, 58, 20, 22, 25, 30, 32, 35, 40, 48, 55, 62, 50, 42]
+UCR_LEVEL = 320
+UCR_2020 = [0.80, 0.85, 0.90, 0.95, 1.00, 1.05, 1.10, 1.15, 1.20, 1.25, 1.20, 1.20]
+UCR_2H = [0.55, 0.54, 0.56, 0.55, 0.57, 0.56, 0.55, 0.53, 0.52, 0.51, 0.53, 0.54,
+          0.58, 0.60, 0.63, 0.65, 0.67, 0.69, 0.70, 0.71, 0.69, 0.66, 0.72, 0.76]
+REABLEMENT_LEVEL = 180
+REABLEMENT_2D = [0.50, 0.51, 0.52, 0.50, 0.52, 0.51, 0.50, 0.48, 0.47, 0.46, 0.49, 0.50,
+                 0.55, 0.58, 0.61, 0.63, 0.65, 0.66, 0.67, 0.66, 0.64, 0.62, 0.68, 0.72]
+D2A = [90, 92, 88, 91, 86, 94, 97, 101, 104, 108, 100, 140, 230, 215, 205, 200, 196, 205, 212, 224, 236, 248, 230, 220]
+CHC_OUTSTANDING = [35, 33, 36, 34, 31, 35, 37, 36, 38, 39, 36, 48, 60, 110, 160, 190, 170, 140, 110, 85, 70, 80, 75, 60]
+CARE_HOME_CALLOUTS = [250, 262, 255, 259, 248, 251, 266, 271, 283, 290, 270, 262,
+                      200, 185, 176, 181, 186, 190, 205, 215, 226, 241, 214, 203]
+# April 2019 and April 2020 reproduce the plan's 24% and 38% exactly (60 of 250, 76 of 200).
+NON_CONVEYED_SHARE = [0.24, 0.25, 0.25, 0.26, 0.25, 0.26, 0.25, 0.24, 0.24, 0.23, 0.25, 0.27,
+                      0.38, 0.39, 0.38, 0.37, 0.38, 0.39, 0.38, 0.37, 0.36, 0.35, 0.37, 0.38]
+BCCMS = [0] * 11 + [30, 420, 260, 120, 60, 45, 70, 180, 310, 380, 520, 300, 140]
+CANCER_2WW_LEVEL = 1400
+CANCER_2WW_2020 = [0.38, 0.55, 0.78, 0.88, 0.92, 0.98, 1.02, 1.00, 0.97, 0.85, 0.93, 1.05]
+CANCER_62_TREATED = 80
+CANCER_62_SHARE = [0.81, 0.80, 0.82, 0.79, 0.80, 0.81, 0.80, 0.78, 0.79, 0.77, 0.78, 0.76,
+                   0.74, 0.70, 0.72, 0.76, 0.79, 0.81, 0.83, 0.82, 0.80, 0.76, 0.78, 0.82]
+CANCER_31_TREATED = 250
+CANCER_31_SHARE = [0.97, 0.97, 0.96, 0.97, 0.96, 0.97, 0.97, 0.96, 0.96, 0.95, 0.96, 0.95,
+                   0.93, 0.92, 0.94, 0.95, 0.96, 0.96, 0.97, 0.96, 0.95, 0.93, 0.94, 0.96]
+CANCER_104 = [6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 7, 9, 25, 38, 32, 24, 18, 14, 11, 9, 8, 12, 10, 8]
+RTT_18_SHARE = [0.86, 0.86, 0.85, 0.85, 0.84, 0.85, 0.85, 0.84, 0.83, 0.83, 0.84, 0.80,
+                0.72, 0.58, 0.47, 0.45, 0.50, 0.56, 0.62, 0.66, 0.67, 0.63, 0.61, 0.64]
+RTT_52_ADMITTED_SHARE = 0.62
+IAPT_LEVEL = 900
+IAPT_2020 = [0.45, 0.50, 0.55, 0.58, 0.60, 0.72, 0.85, 0.88, 0.86, 0.82, 0.90, 0.98]
+IAPT_FINISHED = 420
+IAPT_RECOVERY = [0.51, 0.52, 0.50, 0.51, 0.52, 0.51, 0.50, 0.51, 0.52, 0.50, 0.51, 0.49,
+                 0.47, 0.49, 0.50, 0.52, 0.51, 0.52, 0.53, 0.51, 0.50, 0.49, 0.52, 0.53]
+# IAPT referrals by ethnicity: recording improves through 2020/21 (fewer "not stated"); Black and Asian
+# referrals come back more slowly.
+IAPT_ETHNICITY_SHARE = {
+    "ethnicity:White": 0.68, "ethnicity:Black": 0.07, "ethnicity:Asian": 0.06, "ethnicity:Mixed": 0.04,
+    "ethnicity:Other": 0.03, "ethnicity:Not stated": 0.12,
+}
+IAPT_ETHNICITY_OFFSET = {
+    "ethnicity:White": 0.03, "ethnicity:Black": -0.12, "ethnicity:Asian": -0.08, "ethnicity:Mixed": -0.04,
+    "ethnicity:Other": -0.04, "ethnicity:Not stated": -0.25,
+}
+CYP_LEVEL = 1100
+CYP_2020 = [0.55, 0.58, 0.65, 0.72, 0.70, 0.88, 0.98, 1.02, 1.00, 0.95, 1.03, 1.08]
+OUT_OF_AREA = [300, 310, 290, 280, 300, 320, 310, 330, 350, 360, 340, 250,
+               120, 140, 180, 210, 230, 250, 240, 260, 280, 300, 250, 210]
+LD_REGISTER = 1450
+LD_CHECKS_YTD = [0.03, 0.07, 0.11, 0.15, 0.19, 0.24, 0.29, 0.34, 0.39, 0.45, 0.55, 0.68,
+                 0.00, 0.01, 0.03, 0.06, 0.10, 0.15, 0.21, 0.28, 0.35, 0.43, 0.55, 0.71]
+SMI_REGISTER = 3200
+SMI_CHECKS = [0.42, 0.42, 0.43, 0.43, 0.44, 0.44, 0.45, 0.45, 0.44, 0.45, 0.44, 0.41,
+              0.36, 0.30, 0.26, 0.24, 0.24, 0.25, 0.27, 0.30, 0.33, 0.35, 0.38, 0.42]
+# Flu: uptake to date in each season, September → March (2019/20, then 2020/21); nothing April–August.
+FLU = {
+    "65_plus": (58000, [0.28, 0.58, 0.68, 0.71, 0.72, 0.725, 0.727], [0.35, 0.66, 0.77, 0.80, 0.81, 0.815, 0.817]),
+    "at_risk": (45000, [0.12, 0.32, 0.40, 0.44, 0.45, 0.455, 0.46], [0.16, 0.40, 0.50, 0.53, 0.545, 0.55, 0.552]),
+    "staff": (9500, [0.20, 0.55, 0.68, 0.72, 0.73, 0.74, 0.74], [0.30, 0.68, 0.79, 0.82, 0.83, 0.835, 0.84]),
+    "care_home": (1900, [0.30, 0.70, 0.80, 0.82, 0.83, 0.83, 0.84], [0.45, 0.82, 0.88, 0.89, 0.90, 0.90, 0.905]),
+}
+FLU_BY_PCN = ("65_plus", "at_risk")  # held by primary care network; staff and care homes for Bromley only
+IMMS_COHORT = 330
+MMR1 = [0.90, 0.91, 0.90, 0.90, 0.91, 0.90, 0.90, 0.91, 0.90, 0.90, 0.91, 0.90,
+        0.88, 0.86, 0.85, 0.86, 0.87, 0.88, 0.88, 0.89, 0.89, 0.88, 0.89, 0.90]
+CERVICAL_ELIGIBLE = 95000
+CERVICAL = [0.742, 0.741, 0.740, 0.740, 0.739, 0.739, 0.738, 0.738, 0.737, 0.737, 0.736, 0.735,
+            0.725, 0.715, 0.705, 0.700, 0.698, 0.700, 0.702, 0.705, 0.706, 0.700, 0.700, 0.703]
+CERVICAL_IMD = {"imd:1": -0.10, "imd:2": -0.05, "imd:3": 0.0, "imd:4": 0.03, "imd:5": 0.05}
+
+
+class _SystemBuilder:
+    """The issue 14 measures, appended to a _Builder's rows with a Generator of their own."""
+
+    def __init__(self, base: _Builder):
+        self.base = base
+        self.cfg = base.cfg
+        self.rng = np.random.default_rng(SYSTEM_SEED)
+        self.months = base.months
+        self.rows = base.rows
+        self.pcns = [s.id for s in self.cfg.sites if s.kind == "pcn"]
+        self.pcn_weights = self.rng.uniform(0.7, 1.3, size=len(self.pcns))
+
+    def _noisy(self, level: float, factor: float, sd: float = 0.03) -> int:
+        return max(0, round(level * factor * self.rng.normal(1.0, sd)))
+
+    def _activity(self, level: float, factors_2020: list[float], winter: bool = True) -> list[int]:
+        first = [self._noisy(level, WINTER[i] if winter else 1.0) for i in range(12)]
+        return first + [self._noisy(first[i], factors_2020[i], 0.02) for i in range(12)]
+
+    def _put(self, measure: str, values: list, site: str = ALL, service: str = ALL, segment: str = ALL,
+             months: list[dt.date] | None = None) -> None:
+        for m, v in zip(months or self.months, values, strict=True):
+            self.rows.append((m, measure, service, site, segment, float(v)))
+
+    def _put_pcns(self, measure: str, totals: list[int], months: list[dt.date] | None = None,
+                  weights: np.ndarray | None = None) -> list[np.ndarray]:
+        """Split each month's total across the PCNs (the same weights every month); the parts, per month."""
+        weights = self.pcn_weights if weights is None else weights
+        out = []
+        for m, total in zip(months or self.months, totals, strict=True):
+            parts = allocate(int(total), weights)
+            out.append(parts)
+            for pcn, v in zip(self.pcns, parts, strict=True):
+                self.rows.append((m, measure, ALL, pcn, ALL, float(v)))
+        return out
+
+    def _within(self, totals: list[int], shares: list[float], sd: float = 0.01) -> list[int]:
+        return [min(t, max(0, round(t * min(1.0, s * self.rng.normal(1.0, sd))))) for t, s in zip(totals, shares,
+                                                                                                   strict=True)]
+
+    def build(self) -> None:
+        self._urgent_care()
+        self._community()
+        self._cancer_and_waits()
+        self._mental_health()
+        self._prevention()
+
+    def _urgent_care(self) -> None:
+        type1 = self._activity(AE_TYPE1_LEVEL, AE_TYPE1_2020)
+        within1 = [round(t * s) for t, s in zip(type1, AE_4H_TYPE1, strict=True)]
+        self._put("ae_attendances_type1", type1, site="PRUH")
+        self._put("ae_within_4h_type1", within1, site="PRUH")
+        self._put("ae_attendances_all", type1, site="PRUH")
+        self._put("ae_within_4h_all", within1, site="PRUH")
+        for site, level in AE_UTC_LEVEL.items():
+            utc = self._activity(level, [min(1.0, f * 1.05) for f in AE_TYPE1_2020])
+            self._put("ae_attendances_all", utc, site=site)
+            self._put("ae_within_4h_all", self._within(utc, AE_4H_UTC, 0.003), site=site)
+        self._put("ae_12h_dta_waits", AE_12H, site="PRUH")
+        admissions = self._activity(EMERGENCY_LEVEL, EMERGENCY_2020)
+        self._put("emergency_admissions", admissions, site="PRUH")
+        self._put("emergency_admissions_sdec", self._within(admissions, SDEC_SHARE, 0.02), site="PRUH")
+        self._put("nhs111_first_bookings", NHS111_FIRST, site="PRUH")
+        arrivals = self._activity(AMBULANCE_LEVEL, [min(1.0, f * 1.15) for f in AE_TYPE1_2020])
+        self._put("ambulance_arrivals", arrivals, site="PRUH")
+        self._put("ambulance_handovers_over_30", self._within(arrivals, HANDOVER_30, 0.03), site="PRUH")
+        self._put("ambulance_handovers_over_60", HANDOVER_60, site="PRUH")
+        for site, beds in BEDS.items():
+            available = [round(beds * (1.0 if i < 12 else BEDS_2020)) for i in range(24)]
+            occupied = [round(a * min(0.99, s * self.rng.normal(1.0, 0.01))) for a, s in zip(available, OCCUPANCY,
+                                                                                               strict=True)]
+            self._put("ga_beds_available", available, site=site)
+            self._put("ga_beds_occupied", occupied, site=site)
+        self._put("covid_inpatients", COVID_INPATIENTS, site="PRUH")
+        self._put("medically_fit_not_discharged", MFFD, site="PRUH")
+
+    def _community(self) -> None:
+        ucr = self._activity(UCR_LEVEL, UCR_2020, winter=True)
+        self._put("ucr_referrals", ucr, site="BROMLEY_HEALTHCARE")
+        self._put("ucr_within_2h", self._within(ucr, UCR_2H), site="BROMLEY_HEALTHCARE")
+        reablement = self._activity(REABLEMENT_LEVEL, [1.0 + 0.02 * i for i in range(12)])
+        self._put("reablement_referrals", reablement, site="BROMLEY_HEALTHCARE")
+        self._put("reablement_within_2d", self._within(reablement, REABLEMENT_2D), site="BROMLEY_HEALTHCARE")
+        self._put("d2a_starts", D2A)
+        self._put("chc_assessments_outstanding", CHC_OUTSTANDING)
+        self._put("care_home_callouts", CARE_HOME_CALLOUTS)
+        self._put("care_home_non_conveyed", [round(c * s) for c, s in zip(CARE_HOME_CALLOUTS, NON_CONVEYED_SHARE,
+                                                                           strict=True)])
+        self._put("bccms_caseload", BCCMS)
+
+    def _cancer_and_waits(self) -> None:
+        self._put("cancer_2ww_referrals", self._activity(CANCER_2WW_LEVEL, CANCER_2WW_2020))
+        for treated_id, within_id, level, shares in (
+            ("cancer_62_day_treated", "cancer_62_day_within", CANCER_62_TREATED, CANCER_62_SHARE),
+            ("cancer_31_day_treated", "cancer_31_day_within", CANCER_31_TREATED, CANCER_31_SHARE),
+        ):
+            treated = self._activity(level, [0.75, 0.80, 0.88, 0.95, 0.97, 1.0, 1.02, 1.0, 0.98, 0.90, 0.95, 1.02],
+                                     winter=False)
+            self._put(treated_id, treated)
+            self._put(within_id, [round(t * s) for t, s in zip(treated, shares, strict=True)])
+        self._put("cancer_104_day_waiters", CANCER_104)
+        # Under 18 weeks: each cell of the waiting list (specialty × site) at the month's share, with a little noise.
+        waiting = [r for r in self.rows if r[1] == "rtt_waiting_list"]
+        index = {m: i for i, m in enumerate(self.months)}
+        for m, _, service, site, segment, value in waiting:
+            share = min(1.0, RTT_18_SHARE[index[m]] * self.rng.normal(1.0, 0.03))
+            self.rows.append((m, "rtt_within_18_weeks", service, site, segment, float(round(value * share))))
+        totals = [self.base.totals[("rtt_52_week_waiters", m)] for m in self.months]
+        admitted = [round(t * RTT_52_ADMITTED_SHARE * self.rng.normal(1.0, 0.03)) for t in totals]
+        admitted = [min(a, t) for a, t in zip(admitted, totals, strict=True)]
+        self._put("rtt_52_week_admitted", admitted)
+        self._put("rtt_52_week_non_admitted", [t - a for t, a in zip(totals, admitted, strict=True)])
+
+    def _mental_health(self) -> None:
+        referrals = self._activity(IAPT_LEVEL, IAPT_2020, winter=False)
+        self._put("iapt_referrals", referrals, site="OXLEAS")
+        names = list(IAPT_ETHNICITY_SHARE)
+        base_w = np.array([IAPT_ETHNICITY_SHARE[n] for n in names])
+        for i, (m, total) in enumerate(zip(self.months, referrals, strict=True)):
+            if i < 12:
+                weights = base_w
+            else:
+                ratio = total / max(referrals[i - 12], 1)
+                weights = base_w * np.array([max(ratio + IAPT_ETHNICITY_OFFSET[n] * (i - 11) / 12, 0.05)
+                                             for n in names])
+            for name, value in zip(names, allocate(total, weights * self.rng.normal(1, 0.01, len(names))),
+                                   strict=True):
+                self.rows.append((m, "iapt_referrals", ALL, ALL, name, float(value)))
+        finished = self._activity(IAPT_FINISHED, [0.60, 0.70, 0.80, 0.88, 0.92, 0.95, 0.98, 1.0, 0.98, 0.95, 1.0,
+                                                  1.02], winter=False)
+        self._put("iapt_finished_treatment", finished, site="OXLEAS")
+        self._put("iapt_moved_to_recovery", [round(f * s) for f, s in zip(finished, IAPT_RECOVERY, strict=True)],
+                  site="OXLEAS")
+        self._put("cyp_mh_access", self._activity(CYP_LEVEL, CYP_2020, winter=False), site="OXLEAS")
+        self._put("mh_out_of_area_bed_days", OUT_OF_AREA, site="OXLEAS")
+        for register_id, checks_id, size, shares in (
+            ("ld_register", "ld_health_checks", LD_REGISTER, LD_CHECKS_YTD),
+            ("smi_register", "smi_health_checks", SMI_REGISTER, SMI_CHECKS),
+        ):
+            register = [round(size * (1 + 0.002 * i)) for i in range(24)]
+            register_parts = self._put_pcns(register_id, register)
+            for m, parts, share in zip(self.months, register_parts, shares, strict=True):
+                for pcn, n in zip(self.pcns, parts, strict=True):
+                    done = min(int(n), round(n * share * self.rng.normal(1.0, 0.04)))
+                    self.rows.append((m, checks_id, ALL, pcn, ALL, float(done)))
+
+    def _prevention(self) -> None:
+        season_months = [m for m in self.months if m.month >= 9 or m.month <= 3]
+        for group, (eligible, first, second) in FLU.items():
+            uptake = first + second
+            population = [round(eligible * (1 + 0.01 * (m.year - 2019))) for m in season_months]
+            eligible_id, vaccinated_id = f"flu_eligible_{group}", f"flu_vaccinated_{group}"
+            if group in FLU_BY_PCN:
+                parts = self._put_pcns(eligible_id, population, months=season_months)
+                for m, share, pcn_parts in zip(season_months, uptake, parts, strict=True):
+                    for pcn, n in zip(self.pcns, pcn_parts, strict=True):
+                        done = min(int(n), round(n * share * self.rng.normal(1.0, 0.03)))
+                        self.rows.append((m, vaccinated_id, ALL, pcn, ALL, float(done)))
+            else:
+                self._put(eligible_id, population, months=season_months)
+                self._put(vaccinated_id, [round(p * s) for p, s in zip(population, uptake, strict=True)],
+                          months=season_months)
+        cohort = [self._noisy(IMMS_COHORT, 1.0, 0.05) for _ in self.months]
+        cohort_parts = self._put_pcns("imms_cohort_24m", cohort)
+        for m, parts, share in zip(self.months, cohort_parts, MMR1, strict=True):
+            for pcn, n in zip(self.pcns, parts, strict=True):
+                self.rows.append((m, "imms_mmr1_24m", ALL, pcn, ALL,
+                                  float(min(int(n), round(n * share * self.rng.normal(1.0, 0.02))))))
+        eligible = [round(CERVICAL_ELIGIBLE * (1 + 0.001 * i)) for i in range(24)]
+        eligible_parts = self._put_pcns("cervical_eligible", eligible)
+        for m, parts, share in zip(self.months, eligible_parts, CERVICAL, strict=True):
+            for pcn, n in zip(self.pcns, parts, strict=True):
+                self.rows.append((m, "cervical_screened_in_time", ALL, pcn, ALL,
+                                  float(round(n * share * self.rng.normal(1.0, 0.01)))))
+        imd = list(CERVICAL_IMD)
+        imd_w = np.array([0.16, 0.18, 0.21, 0.22, 0.23])
+        for m, total, share in zip(self.months, eligible, CERVICAL, strict=True):
+            population = allocate(total, imd_w)
+            for segment, n in zip(imd, population, strict=True):
+                self.rows.append((m, "cervical_eligible", ALL, ALL, segment, float(n)))
+                self.rows.append((m, "cervical_screened_in_time", ALL, ALL, segment,
+                                  float(round(n * (share + CERVICAL_IMD[segment])))))
 
 
 def build_demo_frame(cfg: Config) -> pd.DataFrame:
@@ -381,6 +680,7 @@ def build_demo_frame(cfg: Config) -> pd.DataFrame:
     builder.build_totals()
     builder.build_rows()
     builder.build_queue()
+    builder.build_system()
     frame = builder.frame()
     # Nothing before a measure began (the Single Point of Access started in April 2020): the builder
     # draws every month so that the random sequence, and so every other figure, does not depend on it.

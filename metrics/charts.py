@@ -996,3 +996,47 @@ def build_demand_capacity_chart(
     _count_line(fig, after["month"], after["capacity"], name="Removals (scenario)", colour=SECOND_COLOUR, dash="dash",
                 symbol="square-open")
     return _count_layout(fig, list(history["month"]) + list(total["month"]), title, height)
+
+
+# --- declared pages (issue 14): a metric split by a dimension ----------------------------------------
+
+
+def build_group_chart(
+    groups: pd.DataFrame, metric: Metric, *, title: str | None = None, height: int = 380
+) -> go.Figure:
+    """A metric by site, service or population group (month, key, label, value, target, gap): one line
+    per group, each with its own colour, dash and marker (never colour alone), and the target as a
+    stepped red line. Hover: group, month, value, target and gap."""
+    fig = go.Figure()
+    labels = list(dict.fromkeys(groups["label"]))
+    for i, label in enumerate(labels):
+        rows = groups[groups["label"] == label]
+        text = [
+            f"<b>{html.escape(label)}</b><br>{format_month(m)}<br>Value: {compute.format_value(v, metric)}<br>"
+            f"Target: {compute.format_value(t, metric)}<br>Gap: {compute.format_gap(g, metric)}"
+            for m, v, t, g in zip(rows["month"], rows["value"], rows["target"], rows["gap"], strict=True)
+        ]
+        fig.add_trace(go.Scatter(
+            x=[pd.Timestamp(m) for m in rows["month"]], y=rows["value"], name=label, mode="lines+markers",
+            line={"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], "width": 2,
+                  "dash": CATEGORY_DASHES[i % len(CATEGORY_DASHES)]},
+            marker={"symbol": CATEGORY_MARKERS[i % len(CATEGORY_MARKERS)], "size": 7},
+            hovertext=text, hoverinfo="text",
+        ))
+    names = list(labels)
+    if labels:
+        first = groups[groups["label"] == labels[0]]
+        if first["target"].notna().any():
+            name = "Trajectory" if metric.trajectory else "Target"
+            names.append(name)
+            fig.add_trace(go.Scatter(
+                x=[pd.Timestamp(m) for m in first["month"]], y=first["target"], name=name, mode="lines",
+                line={"color": TARGET_RED, "width": 2, "dash": "dash", "shape": "hv"},
+                hovertext=[f"<b>{name}</b><br>{format_month(m)}: {compute.format_value(t, metric)}"
+                           for m, t in zip(first["month"], first["target"], strict=True)],
+                hoverinfo="text",
+            ))
+    months = sorted({to_month(m) for m in groups["month"]})
+    base_layout(fig, title=title, height=height + 22 * ((len(names) + 1) // 3), percent=metric.is_percent)
+    legend_below(fig, names, width_px=640)
+    return _month_axis(fig, months)

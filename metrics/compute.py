@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from metrics import completeness
 from metrics.config import Config, Metric
-from metrics.months import add_months, financial_year_label, format_month, month_range, to_month
+from metrics.months import add_months, baseline_month, financial_year_label, format_month, month_range, to_month
 
 # Floating-point ratios such as 0.9 computed as 2700/3000 must meet a 0.9 target exactly.
 TOLERANCE = 1e-9
@@ -360,3 +361,60 @@ def describe_reference(row: dict, metric: Metric) -> str:
 def fy_boundaries(months: list[dt.date]) -> list[tuple[dt.date, str]]:
     """(April, "2020/21") for each financial year starting within the months shown."""
     return [(m, financial_year_label(m)) for m in months if m.month == 4]
+
+
+# --- a metric for many groups at once (issue 14: declared pages' breakdowns) ----------------------------
+
+
+def group_series(
+    cfg: Config, metric: Metric, totals: pd.DataFrame, column: str, keys: list[str], months: list[dt.date]
+) -> pd.DataFrame:
+    """The metric month by month for each group (a site, service or segment), in one pass: month, key,
+    value, numerator, denominator, target, gap, status, for every key × month (NaN where the group has no
+    figure). `totals` is `Store.measure_totals_by(column, …)` (month, measure, <column>, value).
+
+    The same arithmetic as `compute_series` for each type (a share: numerator ÷ denominator; a ratio to
+    the baseline year: the month ÷ the same month of the baseline year, for the group; a count: the total,
+    against its reference month), without the completeness judgement: a breakdown compares groups with
+    each other, and the page's own charts say which months are partial."""
+    columns = ["month", "key", "value", "numerator", "denominator", "target", "gap", "status"]
+    months = [to_month(m) for m in months]
+    if not keys or not months:
+        return pd.DataFrame(columns=columns)
+    frame = plausible_totals(totals)
+    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
+    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
+
+    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
+        values = cells.sum(axis=1, min_count=len(measures))
+        values[cells.isna().any(axis=1)] = float("nan")
+        return values.to_numpy(dtype=float)
+
+    grid = [(key, month) for key in keys for month in months]
+    if metric.type == "share":
+        numerator = summed(metric.numerator, grid)
+        denominator = summed(metric.denominator, grid)
+    elif metric.type == "ratio_to_baseline":
+        numerator = summed(metric.measures, grid)
+        denominator = summed(metric.measures, [(k, baseline_month(m, cfg.baseline_year)) for k, m in grid])
+    elif metric.type == "count":
+        numerator = summed(metric.measures, grid)
+        reference = to_month(metric.reference_period) if metric.reference_period else None
+        denominator = (summed(metric.measures, [(k, reference) for k, _ in grid]) if reference
+                       else np.full(len(grid), float("nan")))
+    else:
+        raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
+    if metric.type == "count":
+        values = numerator
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(denominator > 0, numerator / denominator, float("nan"))
+    out = pd.DataFrame({"month": [m for _, m in grid], "key": [k for k, _ in grid], "value": values,
+                        "numerator": numerator, "denominator": denominator})
+    out["target"] = [_target(cfg, metric, m, "All", d) for m, d in zip(out["month"], out["denominator"], strict=True)]
+    out = out.astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    out["gap"] = out["value"] - out["target"]
+    out["status"] = [rag_status(v, t, metric.improvement, cfg.rag.amber_margin, metric.type == "count")
+                     for v, t in zip(out["value"], out["target"], strict=True)]
+    return out[columns]

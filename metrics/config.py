@@ -24,6 +24,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
 # The store path can be overridden without editing config.yaml (tests, benchmarks, deployments).
 DB_ENV_VAR = "RECOVERY_DB"
+# Another config.yaml (a test's, a second deployment's) without touching the project's own.
+CONFIG_ENV_VAR = "RECOVERY_CONFIG"
 
 # libyaml's loader when PyYAML has it (ten times faster, same safe subset), the pure-Python one if not.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -204,6 +206,60 @@ class Metric(_Model):
         return self.type in ("ratio_to_baseline", "share")
 
 
+# A declared page's blocks, in the order they are drawn (metrics/pages.py is the generic page script's plan).
+BLOCK_KINDS = ("tiles", "charts", "heatmap", "ranking", "breakdown", "table", "text")
+# Blocks that show metrics and so must name at least one.
+METRIC_BLOCKS = ("tiles", "charts", "heatmap", "ranking", "breakdown", "table")
+# What a breakdown block can split a metric by: a dimension, or a group of population segments.
+BREAKDOWN_DIMENSIONS = ("site", "service", "imd", "ethnicity")
+# Addresses the hand-written pages in app.py already use: a declared page may not take one.
+HANDWRITTEN_PAGE_URLS = (
+    "overview", "my_service", "capacity", "discharges", "primary_care", "inequalities", "assessment",
+    "upload", "coverage", "sources", "audit",
+)
+NAVIGATION_SECTIONS = ("Executive", "Services", "System and population", "Data")
+
+
+class PageBlock(_Model):
+    """One block of a declared page: what it shows (`kind`), over which metrics, with its heading."""
+
+    kind: str
+    heading: str = ""
+    caption: str = ""
+    metrics: list[str] = Field(default_factory=list)
+    # charts: the run chart against its trajectory or target, or a Making Data Count SPC chart.
+    chart: Literal["trajectory", "spc"] = "trajectory"
+    per_row: int | None = None
+    # breakdown: split the (first) metric by this dimension or segment group.
+    dimension: str = ""
+    # text: a short paragraph (markdown).
+    text: str = ""
+
+
+class PageSpec(_Model):
+    """A page declared in config.yaml and drawn by the generic page script (pages/declared.py)."""
+
+    url: str
+    title: str
+    description: str
+    section: str
+    icon: str = ":material/monitoring:"
+    # What the page says when the store holds none of its figures.
+    empty: str = ""
+    blocks: list[PageBlock]
+
+    @property
+    def metric_ids(self) -> list[str]:
+        """Every metric the page's tiles, charts, tables and breakdowns show, once each, in order."""
+        kinds = ("tiles", "charts", "table", "breakdown")
+        return list(dict.fromkeys(m for b in self.blocks if b.kind in kinds for m in b.metrics))
+
+    @property
+    def by_service_ids(self) -> list[str]:
+        """The metrics the service heatmap and ranking can show (the first is shown to start with)."""
+        return list(dict.fromkeys(m for b in self.blocks if b.kind in ("heatmap", "ranking") for m in b.metrics))
+
+
 class RagSettings(_Model):
     amber_margin: float = 0.05
 
@@ -314,6 +370,8 @@ class Config(_Model):
     metrics: list[Metric]
     access: AccessSettings | None = None
     national_files: NationalFiles | None = None
+    # Pages declared here rather than written in Python (pages/declared.py draws each one).
+    pages: list[PageSpec] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -336,6 +394,10 @@ class Config(_Model):
     @cached_property
     def segment_by_id(self) -> dict[str, Dimension]:
         return {s.id: s for s in self.segments}
+
+    @cached_property
+    def page_by_url(self) -> dict[str, PageSpec]:
+        return {p.url: p for p in self.pages}
 
     @property
     def headline_metrics(self) -> list[Metric]:
@@ -598,10 +660,54 @@ def _national_files(cfg: Config) -> list[str]:
     return problems
 
 
+def _pages(cfg: Config) -> list[str]:
+    """Declared pages: unique, free addresses; known block kinds; metrics and dimensions that exist."""
+    problems = []
+    counts = Counter(page.url for page in cfg.pages)
+    problems += [f"pages: the url '{url}' is declared {n} times; give each page its own url."
+                 for url, n in counts.items() if n > 1]
+    for number, page in enumerate(cfg.pages, start=1):
+        where = f"pages → '{page.url}'" if page.url else f"pages → item {number}"
+        if not page.url.replace("_", "").replace("-", "").isalnum() or page.url != page.url.lower():
+            problems.append(f"{where}: url must be lower-case letters, digits, '_' or '-' (it ends the address).")
+        if page.url in HANDWRITTEN_PAGE_URLS:
+            problems.append(f"{where}: url '{page.url}' is a built-in page's address; choose another.")
+        if page.section not in NAVIGATION_SECTIONS:
+            problems.append(f"{where}: section {_unknown('navigation section', page.section, NAVIGATION_SECTIONS)}"
+                            f" Sections: {', '.join(NAVIGATION_SECTIONS)}.")
+        if not page.blocks:
+            problems.append(f"{where}: a page needs at least one block.")
+        for index, block in enumerate(page.blocks, start=1):
+            at = f"{where} → block {index} ({block.kind})"
+            if block.kind not in BLOCK_KINDS:
+                problems.append(f"{at}: {_unknown('block kind', block.kind, BLOCK_KINDS)} "
+                                f"Kinds: {', '.join(BLOCK_KINDS)}.")
+                continue
+            for metric_id in block.metrics:
+                if metric_id not in cfg.metric_by_id:
+                    problems.append(f"{at}: {_unknown('metric', metric_id, cfg.metric_by_id)}")
+            if block.kind in METRIC_BLOCKS and not block.metrics:
+                problems.append(f"{at}: name the metrics it shows (metrics: [...]).")
+            if block.kind == "text" and not block.text.strip():
+                problems.append(f"{at}: a text block needs its text.")
+            if block.kind == "breakdown" and block.dimension not in BREAKDOWN_DIMENSIONS:
+                problems.append(f"{at}: dimension must be one of {', '.join(BREAKDOWN_DIMENSIONS)} "
+                                f"(found {block.dimension!r}).")
+            if block.per_row is not None and not 1 <= block.per_row <= 6:
+                problems.append(f"{at}: per_row must be between 1 and 6.")
+        kinds = [b.kind for b in page.blocks]
+        if "ranking" in kinds and "heatmap" in kinds:
+            heat = [b.metrics for b in page.blocks if b.kind == "heatmap"]
+            rank = [b.metrics for b in page.blocks if b.kind == "ranking"]
+            if heat[0] != rank[0]:
+                problems.append(f"{where}: the heatmap and the ranking show the same metric choice; "
+                                "give them the same metrics.")
+    return problems
+
 
 RULES = (
     _duplicate_ids, _reserved_ids, _ambiguous_aliases, _metric_measures, _metric_shape, _overrides, _settings,
-    _expected_cells, _access, _national_files,
+    _expected_cells, _access, _national_files, _pages,
 )
 
 
@@ -617,7 +723,7 @@ def _describe_pydantic_error(error: dict, raw: dict) -> str:
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and part < len(node):
             node = node[part]
-            ident = node.get("id") if isinstance(node, dict) else None
+            ident = (node.get("id") or node.get("url")) if isinstance(node, dict) else None
             where.append(f"'{ident}'" if ident else f"item {part + 1}")
         else:
             node = node.get(part) if isinstance(node, dict) else None
@@ -644,9 +750,15 @@ def parse_config(raw: object, path: Path | str = "config.yaml") -> Config:
     return cfg
 
 
+def config_path() -> Path:
+    """The configuration file: RECOVERY_CONFIG when set (tests, a second deployment), else the project's."""
+    given = os.environ.get(CONFIG_ENV_VAR)
+    return Path(given) if given else DEFAULT_CONFIG_PATH
+
+
 def load_config(path: Path | str | None = None) -> Config:
-    """Read and validate config.yaml (default: the project's own)."""
-    path = Path(path) if path else DEFAULT_CONFIG_PATH
+    """Read and validate config.yaml (default: RECOVERY_CONFIG, else the project's own)."""
+    path = Path(path) if path else config_path()
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError:

@@ -36,17 +36,26 @@ READING_NOTE = (
     "from their usual level of care than the least deprived."
 )
 
+SHARE_NOTE = (
+    "Each line is one group's own share (for example, of the women eligible for screening in that group, the "
+    "share screened), against the standard. A group below the others is less well served. IMD quintile 1 is the "
+    "most deprived fifth of neighbourhoods, quintile 5 the least deprived; the gap chart shows quintile 1's share "
+    "minus quintile 5's, in percentage points."
+)
+COUNT_NOTE = (
+    "Each line is one group's count month by month; compare each group with its own earlier months. IMD quintile 1 "
+    "is the most deprived fifth of neighbourhoods, quintile 5 the least deprived."
+)
+
 
 def recovery_by_segment(
     cfg: Config, metric: Metric, by_segment: pd.DataFrame, segments: list[Dimension], months: list[dt.date]
 ) -> pd.DataFrame:
-    """One row per (month, segment): month, segment, label, value (recovery), numerator (activity),
-    denominator (same month of the baseline year), target, gap, status."""
+    """One row per (month, segment): month, segment, label, value, numerator, denominator, target, gap,
+    status. For a ratio to the baseline year the value is the segment's recovery (activity ÷ the same month
+    of the baseline year); for a share, the segment's own share (e.g. screened ÷ eligible); for a count,
+    the segment's count. Every metric type is computed the one way the dashboard computes it everywhere."""
     columns = ["month", "segment", "label", *compute.SERIES_COLUMNS[1:]]
-    if metric.type != "ratio_to_baseline":
-        raise ValueError(
-            f"'{metric.id}' is a {metric.type} metric; recovery by segment needs a ratio to the baseline year."
-        )
     frames = []
     for segment in segments:
         rows = by_segment[by_segment["segment"] == segment.id][["month", "measure", "value"]] if not by_segment.empty \
@@ -58,6 +67,44 @@ def recovery_by_segment(
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+NOT_STATED = "ethnicity:Not stated"
+
+
+def present_segments(segments: list[Dimension], by_segment: pd.DataFrame) -> list[Dimension]:
+    """The segments holding any figure in `by_segment` (a "Not stated" group only where it was counted)."""
+    held = set(by_segment["segment"]) if not by_segment.empty else set()
+    return [s for s in segments if s.id in held]
+
+
+def recording_completeness(by_segment: pd.DataFrame, measures: list[str], not_stated: str = NOT_STATED) -> pd.DataFrame:
+    """How completely a group (ethnicity) is recorded, month by month: month, recorded, not_stated, share
+    (recorded ÷ all, a fraction). Counted on `measures` (a metric's activity, or a share's denominator)."""
+    columns = ["month", "recorded", "not_stated", "share"]
+    rows = by_segment[by_segment["measure"].isin(measures)] if not by_segment.empty else by_segment
+    if rows.empty or not_stated not in set(rows["segment"]):
+        return pd.DataFrame(columns=columns)
+    missing = rows["segment"] == not_stated
+    frame = pd.DataFrame({
+        "recorded": rows[~missing].groupby("month")["value"].sum(),
+        "not_stated": rows[missing].groupby("month")["value"].sum(),
+    }).fillna(0.0)
+    total = frame["recorded"] + frame["not_stated"]
+    frame["share"] = frame["recorded"] / total.where(total > 0)
+    frame = frame.reset_index().rename(columns={"index": "month"})
+    frame["month"] = [to_month(m) for m in frame["month"]]
+    return frame[columns].sort_values("month").reset_index(drop=True)
+
+
+def value_words(metric: Metric) -> dict[str, str]:
+    """What the page calls the value, its parts and its target for this kind of metric."""
+    if metric.type == "ratio_to_baseline":
+        return {"value": "Recovery", "numerator": "Activity", "denominator": "Same month 2019/20",
+                "target": "Trajectory" if metric.trajectory else "Target"}
+    if metric.type == "share":
+        return {"value": "Share", "numerator": "Count", "denominator": "Out of", "target": "Target"}
+    return {"value": "Count", "numerator": "Count", "denominator": "Reference month", "target": "Target"}
 
 
 def deprivation_gap(recovery: pd.DataFrame, most: str = MOST_DEPRIVED, least: str = LEAST_DEPRIVED) -> pd.DataFrame:
@@ -93,8 +140,9 @@ def recovery_table(recovery: pd.DataFrame, overall: pd.DataFrame, month: dt.date
     return pd.DataFrame(records, columns=columns)
 
 
-def recovery_table_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as a person reads it: "85.4%", "−4.6 pts", "1,234"."""
+def recovery_table_text(table: pd.DataFrame, metric: Metric | None = None) -> pd.DataFrame:
+    """The table as a person reads it: "85.4%", "−4.6 pts", "1,234" (headings for the metric's type; a
+    ratio to the baseline year when no metric is given)."""
     def pct(x: float) -> str:
         return "–" if pd.isna(x) else f"{x:.1%}"
 
@@ -107,15 +155,26 @@ def recovery_table_text(table: pd.DataFrame) -> pd.DataFrame:
     def count(x: float) -> str:
         return "–" if pd.isna(x) else f"{x:,.0f}"
 
+    words = value_words(metric) if metric is not None else value_words_ratio()
+    if metric is not None and metric.type == "count":
+        return pd.DataFrame({
+            "Group": table["label"],
+            "Count": [count(x) for x in table["recovery"]],
+            "Target": [count(x) for x in table["target"]],
+        })
     return pd.DataFrame({
         "Group": table["label"],
-        "Activity": [count(x) for x in table["activity"]],
-        "Same month 2019/20": [count(x) for x in table["baseline"]],
-        "Recovery": [pct(x) for x in table["recovery"]],
+        words["numerator"]: [count(x) for x in table["activity"]],
+        words["denominator"]: [count(x) for x in table["baseline"]],
+        words["value"]: [pct(x) for x in table["recovery"]],
         "Compared with everyone": [pts(x) for x in table["vs_everyone"]],
-        "Trajectory": [pct(x) for x in table["target"]],
-        "Gap to trajectory": [pts(x) for x in table["gap"]],
+        words["target"]: [pct(x) for x in table["target"]],
+        f"Gap to {words['target'].lower()}": [pts(x) for x in table["gap"]],
     })
+
+
+def value_words_ratio() -> dict[str, str]:
+    return {"value": "Recovery", "numerator": "Activity", "denominator": "Same month 2019/20", "target": "Trajectory"}
 
 
 def recovery_csv(recovery: pd.DataFrame, metric: Metric) -> pd.DataFrame:

@@ -36,7 +36,10 @@ class PublishedFigure:
     """One published figure: what, the value as published, whose it is, where, and how the demo uses it.
 
     `checks` are what the demonstration store reproduces: ("metric", metric id, "YYYY-MM", fraction or
-    count), ("total", measure, ("YYYY-MM", …), total) or ("site_total", measure, site, months, total)."""
+    count), ("total", measure, ("YYYY-MM", …), total), ("site_total", measure, site, months, total),
+    ("window_total", measure, (("YYYY-MM", share of the month), …), total) for a published period that does
+    not start and end with months (taken pro rata by days), or ("metric_range", metric id, months, low, high)
+    for a published shape rather than a number."""
 
     figure: str
     value: str
@@ -59,6 +62,33 @@ FIGURES: tuple[PublishedFigure, ...] = (
         "“Monitoring the Covid impact” (line 217)",
         "The demonstration's Bromley total for July 2020; other months are invented around it.",
         (("metric", "econsult_submissions", "2020-07", 15091),),
+    ),
+    PublishedFigure(
+        "Video consultations in general practice, 17 May – 17 August 2020", "5,598", "One Bromley (Bromley practices)",
+        BROMLEY_PLAN, "“Monitoring the Covid impact” (line 217): “There have also been 5598 video consultations "
+        "delivered across Bromley in the last three months (17TH May – 17th August)”",
+        "The demonstration's May to August 2020 totals, taken pro rata by days (15/31 of May, June, July, 17/31 of "
+        "August), come to 5,598; the plan gives no monthly figures, so the split between months is invented.",
+        (("window_total", "video_consultations", (("2020-05", 15 / 31), ("2020-06", 1.0), ("2020-07", 1.0),
+                                                  ("2020-08", 17 / 31)), 5598),),
+    ),
+    PublishedFigure(
+        "Ambulance call-outs to care homes not conveyed to hospital, April 2019 and April 2020", "24% / 38%",
+        "One Bromley (care homes; London Ambulance Service figures)", BROMLEY_PLAN,
+        "care homes (line 434): “Decreased from 1st to 6th in LAS call outs to care homes in London (April 19 vs "
+        "April 20). However non-conveyance rate has increased from 24% to 38%”",
+        "The demonstration's care-home non-conveyance share is 24% in April 2019 and 38% in April 2020; the "
+        "call-out counts and every other month are invented.",
+        (("metric", "care_home_non_conveyance", "2019-04", 0.24),
+         ("metric", "care_home_non_conveyance", "2020-04", 0.38)),
+    ),
+    PublishedFigure(
+        "Mental health referrals, summer 2020", "“now 50/60% of normal”", "One Bromley (Oxleas and partners)",
+        BROMLEY_PLAN, "adult and adolescent mental health (lines 308 and 309): “Drop in referrals across the board – "
+        "now 50/60% of normal.”",
+        "A shape, not a number: the demonstration's IAPT referrals for May to July 2020 are 50–60% of the same "
+        "months of 2019/20.",
+        (("metric_range", "iapt_referrals_activity", ("2020-05", "2020-06", "2020-07"), 0.495, 0.605),),
     ),
     PublishedFigure(
         "Discharges through the Single Point of Access, April–June 2020", "1,839, of which 854 from the PRUH",

@@ -396,6 +396,70 @@ def load_service_page(
     )
 
 
+# --- declared pages (issue 14): everything one page declared in config.yaml shows ------------------
+
+# A breakdown block's dimension → (the store's column, the config kind its labels come from, segment group).
+_BREAKDOWN_COLUMNS = {"site": ("site", "site", None), "service": ("service", "service", None),
+                      "imd": ("segment", "segment", "imd"), "ethnicity": ("segment", "segment", "ethnicity")}
+GROUP_COLUMNS = ["month", "key", "label", *compute.SERIES_COLUMNS[1:]]
+
+
+@dataclass(frozen=True)
+class DeclaredPage:
+    """A declared page's figures for a site, month range and "by service" metric: the service page's
+    series, tiles, heatmap and ranking; SPC for its SPC charts; each breakdown block's groups (by block
+    number, 0-based)."""
+
+    page: ServicePage
+    spc: dict[str, SpcView]
+    breakdowns: dict[int, pd.DataFrame]
+
+
+def load_breakdown(
+    store: Store, cfg: Config, metric_id: str, dimension: str, *, site: str = ALL, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """A metric month by month for each site, service or population group (`dimension`: site, service,
+    imd or ethnicity) that holds figures for it: month, key, label, value, numerator, denominator,
+    target, gap, status. Groups in config order; a group unknown to config last, by its own name."""
+    column, kind, group = _BREAKDOWN_COLUMNS[dimension]
+    metric = cfg.metric(metric_id)
+    start, end = to_month(start), to_month(end)
+    where = {} if dimension == "site" else {"site": site}
+    totals = store.measure_totals_by(column, metric.input_measures, start=cfg.first_month, end=end,
+                                     segment_group=group, **where)
+    if totals.empty:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
+    months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
+    configured = {"site": cfg.sites, "service": cfg.services, "segment": cfg.segments}[kind]
+    present = set(totals[column])
+    keys = [d.id for d in configured if d.id in present] + sorted(present - {d.id for d in configured} - {ALL})
+    groups = compute.group_series(cfg, metric, totals, column, keys, months)
+    held = set(groups.loc[groups["value"].notna(), "key"])
+    groups = groups[groups["key"].isin(held)].reset_index(drop=True)
+    groups.insert(2, "label", [cfg.label_for(kind, k) for k in groups["key"]])
+    groups["completeness"] = ""
+    groups["completeness_text"] = ""
+    return groups[GROUP_COLUMNS]
+
+
+def load_declared_page(
+    store: Store, cfg: Config, url: str, *, site: str = ALL, start: dt.date, end: dt.date,
+    by_service: str | None = None,
+) -> DeclaredPage:
+    """Every figure the declared page `url` shows for a site and month range (the one data call the
+    generic page script makes after its filters); `by_service` is the heatmap and ranking's metric."""
+    spec = cfg.page_by_url[url]
+    page = load_service_page(store, cfg, spec.metric_ids, site=site, start=start, end=end,
+                             heatmap_metric=by_service)
+    spc_ids = list(dict.fromkeys(m for b in spec.blocks if b.kind == "charts" and b.chart == "spc" for m in b.metrics))
+    spc = spc_for_metrics(cfg, {m: page.series[m] for m in spc_ids})
+    breakdowns = {
+        index: load_breakdown(store, cfg, block.metrics[0], block.dimension, site=site, start=start, end=end)
+        for index, block in enumerate(spec.blocks) if block.kind == "breakdown"
+    }
+    return DeclaredPage(page=page, spc=spc, breakdowns=breakdowns)
+
+
 def load_service_sites(store: Store, cfg: Config, service: str) -> list[str]:
     """Sites holding figures for a service, in config order (ids not in config last)."""
     present = store.dimension_values_within("site", service=service)
@@ -538,50 +602,65 @@ def load_primary_care(
 
 @dataclass(frozen=True)
 class InequalitiesPage:
-    """Recovery of one activity metric by IMD quintile or ethnicity group."""
+    """One metric by IMD quintile or ethnicity group: recovery for a ratio to the baseline year, the
+    group's own share for a share, its count for a count."""
 
     metric: Metric
     group: str
     months_available: list[dt.date]
     month: dt.date
     recovery: pd.DataFrame  # inequalities.recovery_by_segment for the chosen group
-    gap: pd.DataFrame  # inequalities.deprivation_gap (always IMD 1 against IMD 5)
+    gap: pd.DataFrame  # inequalities.deprivation_gap (always IMD 1 against IMD 5; empty without IMD figures)
     table: pd.DataFrame  # inequalities.recovery_table for `month`
+    # inequalities.recording_completeness: how completely the group is recorded (ethnicity "Not stated")
+    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def inequality_metrics(store: Store, cfg: Config) -> list[Metric]:
-    """Ratio-to-baseline metrics whose every measure has population-segment figures in the store."""
-    ratio = [m for m in cfg.metrics if m.type == "ratio_to_baseline"]
-    present = set(store.measure_totals_by("segment", all_measures(ratio), start=cfg.first_month)["measure"])
-    return [m for m in ratio if m.measures and set(m.measures) <= present]
+    """Metrics of any type whose every measure has population-segment figures in the store."""
+    present = set(store.measure_totals_by("segment", all_measures(cfg.metrics), start=cfg.first_month)["measure"])
+    return [m for m in cfg.metrics if m.input_measures and set(m.input_measures) <= present]
+
+
+def inequality_groups(store: Store, cfg: Config, metric_id: str) -> list[str]:
+    """The segment groups (imd, ethnicity, …) holding figures for every measure of the metric."""
+    metric = cfg.metric(metric_id)
+    by_segment = store.measure_totals_by("segment", metric.input_measures, start=cfg.first_month)
+    groups = list(dict.fromkeys(s.group for s in cfg.segments))
+    held = {(seg.split(":")[0], measure) for seg, measure in zip(by_segment["segment"], by_segment["measure"],
+                                                                 strict=True)}
+    return [g for g in groups if all((g, m) in held for m in metric.input_measures)]
 
 
 def load_inequalities(
     store: Store, cfg: Config, metric_id: str, group: str, month: dt.date | None = None
 ) -> InequalitiesPage | None:
-    """Recovery by segment of `group` ("imd" or "ethnicity") for a metric; None without segment figures."""
+    """`metric_id` by segment of `group` ("imd" or "ethnicity"); None without segment figures. Only the
+    groups holding figures are shown (a "Not stated" group where it was counted)."""
     metric = cfg.metric(metric_id)
     segments = [s for s in cfg.segments if s.group == group]
     if not segments:
         raise ValueError(f"There are no '{group}' segments in config.yaml; choose imd or ethnicity.")
-    by_segment = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group=group)
+    measures = metric.input_measures
+    by_segment = store.measure_totals_by("segment", measures, start=cfg.first_month, segment_group=group)
     if by_segment.empty:
         return None
+    segments = inequalities.present_segments(segments, by_segment)
     end = to_month(max(by_segment["month"]))
     months = compute.chart_months(cfg, metric, end)
     recovery = inequalities.recovery_by_segment(cfg, metric, by_segment, segments, months)
     if group == "imd":
         imd_recovery = recovery
     else:
-        imd = store.measure_totals_by("segment", metric.measures, start=cfg.first_month, segment_group="imd")
-        imd_recovery = inequalities.recovery_by_segment(
-            cfg, metric, imd, [s for s in cfg.segments if s.group == "imd"], months
-        )
+        imd = store.measure_totals_by("segment", measures, start=cfg.first_month, segment_group="imd")
+        imd_segments = inequalities.present_segments([s for s in cfg.segments if s.group == "imd"], imd)
+        imd_recovery = inequalities.recovery_by_segment(cfg, metric, imd, imd_segments, months)
     available = sorted({to_month(m) for m in recovery.loc[recovery["value"].notna(), "month"]})
     if not available:
         return None
     month = to_month(month) if month and to_month(month) in available else available[-1]
     overall = metric_series(store, cfg, metric, end)
+    counted_on = metric.denominator if metric.type == "share" else metric.measures
     return InequalitiesPage(
         metric=metric,
         group=group,
@@ -590,6 +669,7 @@ def load_inequalities(
         recovery=recovery,
         gap=inequalities.deprivation_gap(imd_recovery),
         table=inequalities.recovery_table(recovery, overall, month),
+        completeness=inequalities.recording_completeness(by_segment, counted_on),
     )
 
 

@@ -20,7 +20,7 @@ import streamlit as st
 from data.demo import build_demo_store
 from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics import charts, compute, services
-from metrics.config import Config, ConfigError, load_config, resolve_db_path
+from metrics.config import Config, ConfigError, config_path, load_config, resolve_db_path
 from metrics.months import format_month, format_uk_time
 from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
@@ -32,9 +32,18 @@ if TYPE_CHECKING:
 
 
 
+# app.py names the declared page being run here; pages/declared.py draws it.
+DECLARED_PAGE_KEY = "declared_page"
+
+
 @st.cache_resource(show_spinner=False)
+def _config_at(path: str) -> Config:
+    return load_config(path)
+
+
 def _config() -> Config:
-    return load_config()
+    """The validated config from RECOVERY_CONFIG or the project's config.yaml (cached per file)."""
+    return _config_at(str(config_path()))
 
 
 def _ensure_navigation_shell() -> None:
@@ -298,12 +307,12 @@ def render_chart_grid(
                 )
 
 
-def render_service_breakdown(page: ServicePage, *, key_prefix: str, scope: dict[str, str]) -> None:
-    """The service × month heatmap and the ranking of services by gap to target, with their CSVs."""
+def render_heatmap(page: ServicePage, *, key_prefix: str, scope: dict[str, str]) -> bool:
+    """The service × month heatmap with its CSV; False (and a note) when there are no figures by service."""
     cfg = get_config()
     if not page.heatmap_metric or page.heatmap.empty:
         st.info("There are no figures by service for this site and these months.")
-        return
+        return False
     metric = cfg.metric(page.heatmap_metric)
     stub = "-".join(v.replace(" ", "_") for v in scope.values())
     figure = charts.build_service_heatmap(page.heatmap, metric, title=f"{metric.label} by service")
@@ -317,8 +326,16 @@ def render_service_breakdown(page: ServicePage, *, key_prefix: str, scope: dict[
         services.scoped_csv_frame(charts.heatmap_csv_frame(page.heatmap, metric), scope),
         file_name=f"{metric.id}-by-service-{stub}.csv", key=f"{key_prefix}_heatmap_csv",
     )
-    if page.ranking.empty:
+    return True
+
+
+def render_ranking(page: ServicePage, *, key_prefix: str, scope: dict[str, str]) -> None:
+    """Services ranked by gap to the latest month's target, with status in words and icons, and its CSV."""
+    cfg = get_config()
+    if not page.heatmap_metric or page.ranking.empty:
         return
+    metric = cfg.metric(page.heatmap_metric)
+    stub = "-".join(v.replace(" ", "_") for v in scope.values())
     st.markdown(f"**Services ranked by gap to the {format_month(page.ranking_month)} target** (furthest below first)")
     table = services.ranking_table(page.ranking, metric, cfg.rag.amber_margin)
     st.dataframe(

@@ -29,4 +29,7 @@ st.markdown(
 )
 st.table(pd.DataFrame(sources_table()).set_index("Figure"))
 st.caption("Every other figure in the demonstration store (other months, and every breakdown by specialty, site, "
-           "PCN and population segment) is invented to show how the dashboard behaves.")
+           "PCN and population segment) is invented to show how the dashboard behaves. That includes the urgent care, "
+           "community, cancer, waiting list, mental health and prevention pages: their winter shape (bed occupancy "
+           "rising and A&E 4-hour performance falling from November) is illustrative, and the national standards they "
+           "are drawn against are named on each metric; a local ambition says so.")

@@ -25,6 +25,20 @@ def open_page(db: Path, monkeypatch, page: str | None = None) -> AppTest:
     return at.switch_page(page).run() if page else at
 
 
+def open_declared_page(db: Path, monkeypatch, url: str) -> AppTest:
+    """The dashboard on `db`, run once, then switched to the page config.yaml declares at `url`.
+
+    Every declared page is the one script pages/declared.py registered at its own url, and
+    AppTest.switch_page finds a page by its file; so this picks the registered page by its url (the
+    hash Streamlit gives an st.Page is that of its url_path)."""
+    monkeypatch.setenv("RECOVERY_DB", str(db))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    pages = {info.get("url_pathname"): page_hash for page_hash, info in at._registered_pages.items()}
+    assert url in pages, f"no page at /{url}; registered: {sorted(p for p in pages if p)}"
+    at._page_hash = pages[url]
+    return at.run()
+
+
 def plain(text: str) -> str:
     """What a reader sees of markdown that `escape_markdown` wrote: character references decoded and
     the invisible word joiners (which stop addresses becoming links) removed."""

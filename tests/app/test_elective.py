@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.kit import open_page
+from tests.app.kit import open_declared_page
 
 ACTIVITY = ["elective_activity", "mri_activity", "ct_activity", "endoscopy_activity"]
 WAITS = ["rtt_52_week_waiters", "cancer_62_day_backlog"]
@@ -17,7 +17,7 @@ WAITS = ["rtt_52_week_waiters", "cancer_62_day_backlog"]
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/elective.py")
+    return open_declared_page(demo_db, monkeypatch, "elective")
 
 
 def figure(at: AppTest, key: str) -> dict:

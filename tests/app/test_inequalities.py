@@ -66,3 +66,23 @@ def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatc
     at = open_page(calls_only_db, monkeypatch, "pages/inequalities.py")
     assert not at.exception
     assert any("The store holds no figures by IMD quintile or ethnicity yet" in i.value for i in at.info)
+
+
+def test_a_share_metric_by_deprivation_uses_its_own_words_and_the_standard(app):
+    app.selectbox(key="inequalities_metric").set_value("cervical_screening").run()
+    assert not app.exception
+    rows = table(app)
+    assert list(rows.columns) == ["Group", "Count", "Out of", "Share", "Compared with everyone", "Target",
+                                  "Gap to target"]
+    assert rows["Group"].tolist()[0] == "IMD quintile 1 (most deprived)"
+    assert set(rows["Target"]) == {"80.0%"}
+
+
+def test_ethnicity_shows_a_not_stated_group_and_how_completely_ethnicity_is_recorded(app):
+    app.selectbox(key="inequalities_metric").set_value("iapt_referrals_activity").run()
+    assert not app.exception
+    assert app.radio(key="inequalities_group").options == ["Ethnicity group"]
+    assert table(app)["Group"].tolist()[-2:] == ["Not stated", "Everyone"]
+    recorded = [m.value for m in app.markdown if m.value.startswith("**Ethnicity recorded for")]
+    assert len(recorded) == 1 and "not stated" in recorded[0]
+    assert any("no figures by IMD quintile" in i.value for i in app.info)

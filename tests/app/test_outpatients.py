@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.kit import open_page
+from tests.app.kit import open_declared_page
 
 METRICS = ["op_first_activity", "op_followup_activity", "virtual_share", "virtual_share_followup"]
 
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/outpatients.py")
+    return open_declared_page(demo_db, monkeypatch, "outpatients")
 
 
 def figure(at: AppTest, key: str) -> dict:

@@ -51,9 +51,46 @@ def test_each_segment_carries_the_trajectory_and_its_gap(recovery):
     assert august.loc["imd:5", "status"] == "green"
 
 
-def test_recovery_by_segment_needs_a_ratio_to_baseline_metric(cfg):
-    with pytest.raises(ValueError, match="needs a ratio to the baseline year"):
-        inequalities.recovery_by_segment(cfg, cfg.metric("virtual_share"), FRAME, [IMD1], [JUL20])
+def test_a_share_metric_is_each_segments_own_share_against_the_standard(cfg):
+    frame = segments(
+        (JUL20, "cervical_screened_in_time", "imd:1", 64.0), (JUL20, "cervical_eligible", "imd:1", 100.0),
+        (JUL20, "cervical_screened_in_time", "imd:5", 78.0), (JUL20, "cervical_eligible", "imd:5", 100.0),
+    )
+    shares = inequalities.recovery_by_segment(cfg, cfg.metric("cervical_screening"), frame, [IMD1, IMD5], [JUL20])
+    rows = shares.set_index("segment")
+    assert rows["value"].round(6).to_dict() == {"imd:1": 0.64, "imd:5": 0.78}
+    assert rows.loc["imd:1", "target"] == 0.80 and rows.loc["imd:1", "status"] == "red"
+    assert rows.loc["imd:5", "status"] == "amber"
+
+
+def test_a_count_metric_is_each_segments_count(cfg):
+    frame = segments((JUL20, "rtt_52_week_waiters", "imd:1", 12.0), (JUL20, "rtt_52_week_waiters", "imd:5", 3.0))
+    counts = inequalities.recovery_by_segment(cfg, cfg.metric("rtt_52_week_waiters"), frame, [IMD1, IMD5], [JUL20])
+    assert counts["value"].tolist() == [12.0, 3.0]
+
+
+NOT_STATED = Dimension(id="ethnicity:Not stated", label="Not stated", group="ethnicity")
+WHITE = Dimension(id="ethnicity:White", label="White", group="ethnicity")
+
+
+def test_only_segments_holding_figures_are_shown():
+    frame = segments((JUL20, "iapt_referrals", "ethnicity:White", 80.0))
+    assert inequalities.present_segments([WHITE, NOT_STATED], frame) == [WHITE]
+    assert inequalities.present_segments([WHITE], segments()) == []
+
+
+def test_the_completeness_of_ethnicity_recording_is_recorded_over_all():
+    frame = segments(
+        (JUL20, "iapt_referrals", "ethnicity:White", 70.0), (JUL20, "iapt_referrals", "ethnicity:Black", 10.0),
+        (JUL20, "iapt_referrals", "ethnicity:Not stated", 20.0), (AUG20, "iapt_referrals", "ethnicity:White", 90.0),
+        (AUG20, "other_measure", "ethnicity:Not stated", 50.0),
+    )
+    table = inequalities.recording_completeness(frame, ["iapt_referrals"])
+    assert table["month"].tolist() == [JUL20, AUG20]
+    assert table["share"].tolist() == [0.8, 1.0]
+    assert table["not_stated"].tolist() == [20.0, 0.0]
+    assert inequalities.recording_completeness(frame[frame["segment"] != "ethnicity:Not stated"],
+                                               ["iapt_referrals"]).empty
 
 
 def test_the_gap_is_the_most_minus_the_least_deprived(recovery):

@@ -388,8 +388,10 @@ def test_a_metric_not_held_by_site_is_shown_for_all_sites_with_a_note(demo_store
 
 def test_my_service_holds_the_metrics_with_figures_at_the_site_and_those_held_for_all_sites(demo_store, cfg):
     view = views.load_my_service(demo_store, cfg, "cardiology", "PRUH")
+    # The waiting list and its 18-week share (issue 14) are held by specialty and site too.
     assert list(view.series) == [
         "elective_activity", "op_first_activity", "op_followup_activity", "virtual_share", "virtual_share_followup",
+        "rtt_waiting_list", "rtt_18_weeks",
     ]
     assert list(view.wider_series) == ["rtt_52_week_waiters"]
     assert view.month == dt.date(2021, 3, 1)

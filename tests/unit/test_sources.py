@@ -45,6 +45,16 @@ def test_the_demonstration_store_reproduces_every_listed_figure(demo_store, cfg)
                 site = check[2] if kind == "site_total" else "All"
                 totals = demo_store.measure_totals([measure], site=site, start=min(months), end=max(months))
                 assert totals["value"].sum() == check[-1], figure.figure
+            elif kind == "window_total":
+                _, measure, parts, expected = check
+                total = sum(float(demo_store.measure_totals([measure], start=parse_month(m), end=parse_month(m))
+                                  ["value"].sum()) * share for m, share in parts)
+                assert round(total) == expected, figure.figure
+            elif kind == "metric_range":
+                _, metric_id, months, low, high = check
+                for month in months:
+                    report = views.load_report(demo_store, cfg, parse_month(month)).set_index("metric")
+                    assert low <= report.loc[metric_id, "value"] <= high, (figure.figure, month)
             elif kind == "rag_counts":
                 _, day, expected = check
                 page = views.load_assessment(demo_store, cfg, sources.SPECIALIST_TRUST)
