@@ -29,6 +29,8 @@ TARGET_RED = "#DE1B1B"
 FONT = "Arial, Helvetica, sans-serif"
 # Enough height for a legend, a financial-year label and a readable y axis in a half-width column.
 DEFAULT_HEIGHT = 330
+# The narrowest a chart is drawn (a 390 px phone less the page's padding): legends are laid out for it.
+PHONE_CHART_WIDTH_PX = 330
 
 
 def base_layout(fig: go.Figure, *, title: str | None, height: int, percent: bool) -> go.Figure:
@@ -184,6 +186,11 @@ def build_trajectory_chart(
     add_financial_years(fig, months)
     if metric.improvement == "decrease":
         mark_lower_is_better(fig, series, title)
+    # The legend under the month axis, sized for a phone's width: above the plot it met the title on a
+    # narrow screen (issue 10).
+    names = [trace.name for trace in fig.data if trace.showlegend is not False]
+    legend_below(fig, names + (["Worse than target"] if metric.improvement == "decrease" else []),
+                 width_px=PHONE_CHART_WIDTH_PX)
     return fig
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from metrics import review
 from metrics.access import AccessDenied, refusal
 from metrics.charts import build_spc_chart, build_trajectory_chart
+from metrics.charts import chart_csv_frame as build_csv_frame
 from metrics.months import UK, format_month, format_month_long, format_uk_time
 from metrics.pack import MEDIA_TYPES, build_pack, pack_file_name
 from metrics.provenance import describe_figures_as_at
@@ -22,7 +23,9 @@ from metrics.views import (
     spc_for_metrics,
 )
 from pages._shared import (
+    PLOTLY_CONFIG,
     commentary_html,
+    download_csv,
     get_config,
     get_store,
     month_picker,
@@ -154,7 +157,11 @@ for start in range(0, len(metric_ids), 2):
                 figure = build_spc_chart(overview.series[metric_id], spc[metric_id].frame, metric, title=metric.label)
             else:
                 figure = build_trajectory_chart(overview.series[metric_id], metric, title=metric.label)
-            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}")
+            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}", config=PLOTLY_CONFIG,
+                            alt=f"{metric.label}: {view} view; the figures are in the CSV below")
+            download_csv(build_csv_frame(overview.series[metric_id], metric),
+                         file_name=f"{metric_id}-{overview.month:%Y-%m}.csv", key=f"overview_csv_{metric_id}",
+                         label=f"{metric.label}: figures (CSV)")
 
 # --- commentary -----------------------------------------------------------------------------------------
 st.subheader(f"Commentary, {format_month_long(overview.month)}")
