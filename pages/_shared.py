@@ -182,6 +182,9 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
   [data-testid="stHorizontalBlock"]:has(.metric-tile) > [data-testid="stColumn"]
     {flex:1 1 100% !important; min-width:100% !important; max-width:100%}
 }
+/* A link's words wrap on a phone rather than being cut off. */
+[data-testid="stPageLink-NavLink"] p, [data-testid="stPageLink-NavLink"] span
+  {white-space:normal !important; overflow:visible !important; text-overflow:clip !important}
 /* Charts on pages that do not pass PLOTLY_CONFIG: no toolbar, so no tab stops in it. */
 .modebar-container {display:none !important}
 /* Narrow screens: tables wrap inside the page rather than scroll inside a box no keyboard can reach. */
