@@ -6,7 +6,8 @@ st.set_page_config(
     page_title="One Bromley Recovery Dashboard",
     page_icon=":material/monitoring:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a wide screen, closed on a phone (the drawer would cover most of a 390 px screen).
+    initial_sidebar_state="auto",
 )
 
 from metrics.access import PAGE_ROLES  # noqa: E402
@@ -26,7 +27,7 @@ from pages._shared import (  # noqa: E402
 
 PAGES = {
     "Executive": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
     ],
     "Services": [
         st.Page("pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
@@ -74,13 +75,33 @@ def allowed(page: st.Page, session: _signin.Session) -> st.Page:
                    visibility="hidden")
 
 
+def render_navigation(session: _signin.Session, declared: dict[str, list[st.Page]]) -> None:
+    """The sidebar's page list, as headed groups of links (Streamlit's own list puts <div>s between its
+    <ul> and <li>s, which axe-core reports as serious list errors). Only the pages this session may open."""
+    for section, pages in PAGES.items():
+        shown = [page for page in [*declared.get(section, []), *pages] if allowed(page, session) is page]
+        if not shown:
+            continue
+        st.markdown(f'<p class="nav-section">{section}</p>', unsafe_allow_html=True)
+        for page in shown:
+            st.page_link(page, label=page.title, icon=page.icon)
+
+
+def _home() -> None:
+    """The address "/" opens the Overview at its own address. (Streamlit serves its default page only at "/",
+    so a default Overview made "/overview" show a "Page not found" pop-up before the Overview.)"""
+    st.switch_page(PAGES["Executive"][0])
+
+
+HOME = st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden")
+
 # Who this session is decides what the navigation offers, so it is worked out first (it draws nothing).
 session = _signin.identify(_config)
 declared = declared_pages()
 navigation = st.navigation(
-    {section: [allowed(page, session) for page in [*declared.get(section, []), *pages]]
-     for section, pages in PAGES.items()},
-    position="sidebar" if session.actor is not None else "hidden",
+    {"": [HOME], **{section: [allowed(page, session) for page in [*declared.get(section, []), *pages]]
+                    for section, pages in PAGES.items()}},
+    position="hidden",
 )
 # After st.navigation: get_config() reruns a script that reaches it before navigation is set up
 # (AppTest starts every run that way, so a button's click would be lost in the rerun).
@@ -90,6 +111,9 @@ _signin.enforce(session, store)
 
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")
+    if session.actor is not None:
+        with st.container(key="site_navigation"):
+            render_navigation(session, declared)
     st.caption(f"Figures as at {figures_as_at(store)} (UK time)")
     if store_is_demo(store):
         st.caption("⚠️ Demonstration data: synthetic figures")

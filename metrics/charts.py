@@ -29,6 +29,8 @@ TARGET_RED = "#DE1B1B"
 FONT = "Arial, Helvetica, sans-serif"
 # Enough height for a legend, a financial-year label and a readable y axis in a half-width column.
 DEFAULT_HEIGHT = 330
+# The narrowest a chart is drawn (a 390 px phone less the page's padding): legends are laid out for it.
+PHONE_CHART_WIDTH_PX = 330
 
 
 def base_layout(fig: go.Figure, *, title: str | None, height: int, percent: bool) -> go.Figure:
@@ -184,6 +186,11 @@ def build_trajectory_chart(
     add_financial_years(fig, months)
     if metric.improvement == "decrease":
         mark_lower_is_better(fig, series, title)
+    # The legend under the month axis, sized for a phone's width: above the plot it met the title on a
+    # narrow screen (issue 10).
+    names = [trace.name for trace in fig.data if trace.showlegend is not False]
+    legend_below(fig, names + (["Worse than target"] if metric.improvement == "decrease" else []),
+                 width_px=PHONE_CHART_WIDTH_PX)
     return fig
 
 
@@ -628,13 +635,21 @@ def _month_axis(fig: go.Figure, months: list[dt.date]) -> go.Figure:
     return add_financial_years(fig, months)
 
 
-def mark_period(fig: go.Figure, start: dt.date, end: dt.date) -> go.Figure:
+# Over bars, the chosen period is a dashed frame with a faint tint on top of them: a band beneath
+# full-height bars could not be seen (issue 10).
+PERIOD_FRAME_TINT = "rgba(0, 48, 135, 0.07)"
+
+
+def mark_period(fig: go.Figure, start: dt.date, end: dt.date, *, over_bars: bool = False) -> go.Figure:
     """Shade the chosen months, from the start of `start` to the end of `end` (the page's caption
-    says what the band is; a label inside the plot would collide with the financial-year label)."""
-    fig.add_vrect(
-        x0=pd.Timestamp(start) - pd.Timedelta(days=15), x1=pd.Timestamp(end) + pd.Timedelta(days=15),
-        fillcolor=PERIOD_TINT, line={"width": 0}, layer="below",
-    )
+    says what the band is; a label inside the plot would collide with the financial-year label).
+    Behind lines the band sits below the traces; over bars (`over_bars`) it is a dashed frame above them."""
+    x0, x1 = pd.Timestamp(start) - pd.Timedelta(days=15), pd.Timestamp(end) + pd.Timedelta(days=15)
+    if over_bars:
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=PERIOD_FRAME_TINT, layer="above",
+                      line={"color": NHS_DARK_BLUE, "width": 2, "dash": "dash"})
+    else:
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=PERIOD_TINT, line={"width": 0}, layer="below")
     return fig
 
 
@@ -689,7 +704,7 @@ def build_breakdown_chart(
     legend_below(fig, labels)
     _month_axis(fig, months)
     if period:
-        mark_period(fig, *period)
+        mark_period(fig, *period, over_bars=True)
     return fig
 
 
@@ -869,7 +884,7 @@ def build_count_chart(
     fig.update_layout(showlegend=False, bargap=0.15)
     _month_axis(fig, sorted({to_month(m) for m in frame["month"]}))
     if period:
-        mark_period(fig, *period)
+        mark_period(fig, *period, over_bars=True)
     return fig
 
 

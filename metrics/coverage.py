@@ -227,7 +227,8 @@ GRID_CSS = """
 .coverage-grid thead th {background:#F0F4F5; font-weight:600; color:#212B32; text-align:center}
 .coverage-grid td {text-align:center; color:#212B32}
 .coverage-grid th:first-child {text-align:left; position:sticky; left:0; background:#FFFFFF; min-width:11rem;
-    white-space:normal; font-weight:400}
+    white-space:normal; font-weight:400; word-break:normal; overflow-wrap:normal; hyphens:manual}
+.coverage-grid:focus-visible {outline:3px solid #FFEB3B; box-shadow:0 0 0 3px #212B32}
 .coverage-grid thead th:first-child {background:#F0F4F5; font-weight:600}
 .coverage-grid td.partial {background:#FFF4D6; font-weight:600}
 .coverage-grid td.missing {background:#FDE8E6; font-weight:600}
@@ -245,7 +246,9 @@ def coverage_grid_html(matrix: pd.DataFrame, label: str = "Coverage by measure a
         )
         rows.append(f"<tr><th scope='row'>{html.escape(str(name))}</th>{tds}</tr>")
     return (
-        f"{GRID_CSS}<div class='coverage-grid' role='region' aria-label='{html.escape(label)}'>"
+        # tabindex: a region that scrolls sideways must be reachable by keyboard (WCAG 2.1.1; axe-core's
+        # scrollable-region-focusable). Words in the measure column never break inside ("attendanc es").
+        f"{GRID_CSS}<div class='coverage-grid' role='region' tabindex='0' aria-label='{html.escape(label)}'>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 

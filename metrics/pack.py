@@ -6,8 +6,10 @@ headline metric beneath it (value, target, gap, RAG in words, SPC icons as lette
 headline metric with its trajectory chart and SPC chart side by side, the tile figures, the icons in
 words and the latest commentary. So a pack has 1 + (number of headline metrics) pages or slides.
 
-Charts are the dashboard's own Plotly figures (`metrics.charts`), drawn to PNG by kaleido through
-Chromium. Chromium starts once per pack: every figure is rendered in one kaleido session.
+Charts are read from the dashboard's own Plotly figures (`metrics.charts`) and drawn for print by
+`metrics.print_charts`: vector lines and real text in the PDF (every tick label and month can be read,
+searched and copied), native charts in PowerPoint. Each chart is followed by a sentence saying what it
+shows against its target. No browser is started, so a pack builds in about a second.
 
 No streamlit import: the Overview page and `python -m metrics pack` both call `build_pack`, passing
 the store to read (like `metrics.views`).
@@ -30,9 +32,10 @@ import plotly.graph_objects as go
 
 from data.store import Store
 from metrics import compute, views
-from metrics.charts import build_spc_chart, build_trajectory_chart, readable_text_on
+from metrics.charts import TRIAL_LIMITS_NOTE, readable_text_on
 from metrics.config import Config, Metric
 from metrics.months import format_month, format_month_long, format_uk_time, to_month
+from metrics.print_charts import PrintChart, add_pptx_chart, draw_pdf_chart, spc_chart, trajectory_chart
 from metrics.review import ASSURANCE_NAMES, VARIATION_NAMES
 from metrics.sources import PACK_STATEMENT
 
@@ -51,10 +54,12 @@ FONT_REGULAR, FONT_BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bo
 # Chart images: drawn at this size in CSS pixels and doubled for print sharpness.
 # A narrower canvas than the page makes the charts' text larger once scaled to the page's width.
 CHART_WIDTH_PX, CHART_HEIGHT_PX, CHART_SCALE = 620, 430, 2
+# The board pack's charts in the PDF: this tall (mm) in a half-page column (metrics.print_charts draws them).
+PDF_CHART_HEIGHT_MM = 96
 # Seconds kaleido may take over one chart before giving up (Chromium's first start included).
 RENDER_TIMEOUT_S = 60
-# About three lines of 11 pt text across a slide: what fits between the charts and the footer.
-PPTX_COMMENTARY_CHARS = 420
+# About two lines of 10 pt text across a slide: what fits between the charts and the footer.
+PPTX_COMMENTARY_CHARS = 300
 
 NHS_BLUE = (0, 94, 184)
 NHS_DARK_BLUE = (0, 48, 135)
@@ -185,13 +190,59 @@ def commentary_text(page: MetricPage, month: dt.date) -> tuple[str, str]:
 # --- charts ----------------------------------------------------------------------------------------
 
 
-def build_pack_figures(content: PackContent) -> list[go.Figure]:
-    """Two figures per metric page, in page order: trajectory, then SPC."""
-    figures = []
+def y_title(metric: Metric) -> str:
+    """The value axis title: "Per cent" for percentages, else the unit ("Patients")."""
+    return "Per cent" if metric.is_percent else metric.unit[:1].upper() + metric.unit[1:]
+
+
+def trajectory_summary(content: PackContent, page: MetricPage) -> str:
+    """One sentence: what the line shows against its target (NHS and NICE chart guidance)."""
+    metric, tile = page.metric, page.tile
+    known = page.series[page.series["value"].notna()]
+    month = format_month_long(content.month)
+    start = ""
+    if len(known) > 1:
+        first = known.iloc[0]
+        start = f" from {compute.format_value(first['value'], metric)} in {format_month(first['month'])}"
+    sentence = f"The blue line shows {metric.label} moving{start} to {tile['value_text']} in {month}"
+    if tile["target_text"] == "–":
+        return sentence + "; this metric has no target."
+    word = "trajectory" if metric.trajectory else "target"
+    return sentence + f", against a {word} of {tile['target_text']} (red dashed line): {tile['status_text']}."
+
+
+def spc_summary(content: PackContent, page: MetricPage) -> str:
+    """One sentence: the month against the mean and process limits, and the variation icon in words."""
+    metric, frame = page.metric, page.spc.frame
+    rows = frame[[to_month(m) == content.month for m in frame["month"]]] if len(frame) else frame
+    icon = page.spc.variation
+    reading = f"{icon['text']}" if icon else (page.spc.note or "no variation icon (too few complete months)")
+    if not len(rows) or pd.isna(rows.iloc[-1]["mean"]):
+        month = format_month_long(content.month)
+        return f"The SPC chart shows each month against its process limits; for {month}: {reading}."
+    row = rows.iloc[-1]
+    return (
+        f"The SPC chart puts {format_month_long(content.month)} at {compute.format_value(row['value'], metric)} "
+        f"against a mean of {compute.format_value(row['mean'], metric)} (process limits "
+        f"{compute.format_value(row['lpl'], metric)} to {compute.format_value(row['upl'], metric)}): {reading}."
+    )
+
+
+def build_pack_charts(content: PackContent) -> list[PrintChart]:
+    """Two charts per metric page, in page order: trajectory, then SPC; each with its one-line summary."""
+    drawn = []
     for page in content.pages:
-        figures.append(build_trajectory_chart(page.series, page.metric, title="Against the trajectory"))
-        figures.append(build_spc_chart(page.series, page.spc.frame, page.metric, title="Statistical process control"))
-    return figures
+        metric = page.metric
+        title = "Against the trajectory" if metric.trajectory else "Against the target"
+        if metric.improvement == "decrease":
+            title += " (▼ lower is better)"
+        drawn.append(trajectory_chart(page.series, metric, title=title, y_title=y_title(metric),
+                                      summary=trajectory_summary(content, page)))
+        frame = page.spc.frame
+        trial = bool(frame["trial_limits"].any()) if "trial_limits" in frame.columns and len(frame) else False
+        drawn.append(spc_chart(page.series, frame, metric, title="Statistical process control", y_title=y_title(metric),
+                               summary=spc_summary(content, page), note=TRIAL_LIMITS_NOTE if trial else ""))
+    return drawn
 
 
 def chromium_path() -> str | None:
@@ -211,7 +262,7 @@ async def _render_all(figures: list[go.Figure], progress: Progress) -> list[byte
         options["path"] = path
     images = []
     try:
-        # One browser for the whole pack: starting Chromium costs about two seconds, a chart a fifth.
+        # One browser for all the figures: starting Chromium costs about two seconds, a chart a fifth.
         async with kaleido.Kaleido(**options) as renderer:
             for position, figure in enumerate(figures, start=1):
                 images.append(await renderer.calc_fig(figure, opts=opts))
@@ -225,7 +276,8 @@ async def _render_all(figures: list[go.Figure], progress: Progress) -> list[byte
 
 
 def render_figures(figures: list[go.Figure], progress: Progress | None = None) -> list[bytes]:
-    """PNG bytes for each figure, drawn in one kaleido (Chromium) session."""
+    """PNG bytes for each figure, drawn in one kaleido (Chromium) session (the capacity page's PDF uses
+    it; the board pack draws its own charts, see `metrics.print_charts`)."""
     report = progress or (lambda fraction, text: None)
     # kaleido and choreographer log each browser step at INFO; the pack's progress is enough.
     for name in ("kaleido", "choreographer", "logistro"):
@@ -263,10 +315,12 @@ def _text_on(colour: str) -> tuple[int, int, int]:
     return _hex_to_rgb(readable_text_on(colour))
 
 
-def write_pdf(content: PackContent, images: list[bytes]) -> bytes:
-    """The pack as an A4 landscape PDF."""
+def write_pdf(content: PackContent, charts: list[PrintChart]) -> bytes:
+    """The pack as an A4 landscape PDF: title and language set, a bookmark (heading) per page, the summary
+    as a table, and charts drawn as vector lines and text, each followed by a sentence saying what it shows."""
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
 
     if not FONT_REGULAR.exists() or not FONT_BOLD.exists():
         raise PackError(
@@ -289,6 +343,9 @@ def write_pdf(content: PackContent, images: list[bytes]) -> bytes:
     pdf = Pack(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{content.organisation} board pack, {format_month_long(content.month)}")
     pdf.set_author(content.organisation)
+    pdf.set_subject("Executive review board pack")
+    pdf.set_lang("en-GB")
+    pdf.set_display_mode("fullwidth")
     pdf.add_font("DejaVu", "", str(FONT_REGULAR))
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
     pdf.set_margins(12, 12, 12)
@@ -317,29 +374,33 @@ def write_pdf(content: PackContent, images: list[bytes]) -> bytes:
         pdf.ln(3)
     pdf.set_text_color(*NHS_TEXT)
     pdf.set_font("DejaVu", "B", 13)
+    pdf.start_section("Summary: every headline metric")
     pdf.cell(width, 9, "Summary: every headline metric", **down)
     columns = [("Metric", 86), ("Value", 24), ("Target", 24), ("Gap", 26), ("RAG", 30),
                ("Variation", 40), ("Assurance", 43)]
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.set_fill_color(*NHS_PALE_GREY)
-    for name, w in columns:
-        pdf.cell(w, 8, name, border=1, fill=True)
-    pdf.ln(8)
     pdf.set_font("DejaVu", "", 9)
-    for row in summary_rows(content):
-        status_fill, status_text = compute.STATUS_COLOURS.get(row["status"], compute.STATUS_COLOURS["no_data"])
-        cells = [
-            (row["label"], None, None), (row["value"], None, None), (row["target"], None, None),
-            (row["gap"], None, None), (row["rag"], status_fill, status_text),
-            (row["variation"], row["variation_colour"], None), (row["assurance"], row["assurance_colour"], None),
-        ]
-        for (text, fill, ink), (_, w) in zip(cells, columns, strict=True):
-            if fill:
-                pdf.set_fill_color(*_hex_to_rgb(fill))
-                pdf.set_text_color(*(_hex_to_rgb(ink) if ink else _text_on(fill)))
-            pdf.cell(w, 8, text, border=1, fill=bool(fill))
-            pdf.set_text_color(*NHS_TEXT)
-        pdf.ln(8)
+    pdf.set_fill_color(255, 255, 255)  # the demonstration label's fill must not carry into the table
+    heading_style = FontFace(emphasis="BOLD", color=NHS_TEXT, fill_color=NHS_PALE_GREY)
+    with pdf.table(col_widths=[w for _, w in columns], width=sum(w for _, w in columns), align="LEFT",
+                   text_align="LEFT", line_height=4.6, padding=1.1, headings_style=heading_style,
+                   borders_layout="ALL", first_row_as_headings=True) as table:
+        header = table.row()
+        for name, _ in columns:
+            header.cell(name)
+        for row in summary_rows(content):
+            status_fill, status_text = compute.STATUS_COLOURS.get(row["status"], compute.STATUS_COLOURS["no_data"])
+            cells = [
+                (row["label"], None, None), (row["value"], None, None), (row["target"], None, None),
+                (row["gap"], None, None), (row["rag"], status_fill, status_text),
+                (row["variation"], row["variation_colour"], None), (row["assurance"], row["assurance_colour"], None),
+            ]
+            line = table.row()
+            for text, fill, ink in cells:
+                if fill:
+                    colour = _hex_to_rgb(ink) if ink else _text_on(fill)
+                    line.cell(text, style=FontFace(color=colour, fill_color=_hex_to_rgb(fill)))
+                else:
+                    line.cell(text)
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_text_color(*NHS_GREY)
@@ -354,21 +415,22 @@ def write_pdf(content: PackContent, images: list[bytes]) -> bytes:
 
     # One page per headline metric.
     for position, page in enumerate(content.pages):
-        _pdf_metric_page(pdf, content, page, images[2 * position], images[2 * position + 1], width, down)
+        _pdf_metric_page(pdf, content, page, charts[2 * position], charts[2 * position + 1], width, down)
     return bytes(pdf.output())
 
 
-def _pdf_metric_page(pdf, content: PackContent, page: MetricPage, trajectory: bytes, spc: bytes,
+def _pdf_metric_page(pdf, content: PackContent, page: MetricPage, trajectory: PrintChart, spc: PrintChart,
                      width: float, down: dict) -> None:
     tile, metric = page.tile, page.metric
     pdf.add_page()
     pdf.set_text_color(*NHS_DARK_BLUE)
     pdf.set_font("DejaVu", "B", 18)
+    pdf.start_section(metric.label)
     pdf.cell(width, 10, metric.label, **down)
     pdf.set_text_color(*NHS_GREY)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(width, 4.5, f"{metric.description} Source: {metric.source}.", **down)
-    pdf.ln(2)
+    pdf.ln(1)
     pdf.set_text_color(*NHS_TEXT)
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(width, 7, tile_line(content, page), **down)
@@ -376,7 +438,7 @@ def _pdf_metric_page(pdf, content: PackContent, page: MetricPage, trajectory: by
     if tile.get("context_text"):
         pdf.cell(width, 5, tile["context_text"], **down)
     for icon, text in icon_lines(page):
-        y = pdf.get_y() + 0.6
+        y = pdf.get_y() + 0.4
         if icon:
             pdf.set_fill_color(*_hex_to_rgb(icon["colour"]))
             pdf.circle(x=pdf.l_margin + 2.4, y=y + 2.4, radius=2.4, style="F")
@@ -388,20 +450,30 @@ def _pdf_metric_page(pdf, content: PackContent, page: MetricPage, trajectory: by
             pdf.set_font("DejaVu", "", 9.5)
         pdf.set_xy(pdf.l_margin + 6.5, y)
         pdf.cell(width - 6.5, 4.8, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(0.8)
+        pdf.ln(0.4)
     top = pdf.get_y() + 2
-    chart_w = (width - 6) / 2
-    chart_h = chart_w * CHART_HEIGHT_PX / CHART_WIDTH_PX
-    pdf.image(io.BytesIO(trajectory), x=pdf.l_margin, y=top, w=chart_w, h=chart_h,
-              alt_text=f"{metric.label} against its trajectory")
-    pdf.image(io.BytesIO(spc), x=pdf.l_margin + chart_w + 6, y=top, w=chart_w, h=chart_h,
-              alt_text=f"{metric.label}: statistical process control chart")
-    pdf.set_y(top + chart_h + 3)
+    chart_w = (width - 8) / 2
+    under = top
+    for column, chart in enumerate((trajectory, spc)):
+        left = pdf.l_margin + column * (chart_w + 8)
+        bottom = draw_pdf_chart(pdf, chart, left, top, chart_w, PDF_CHART_HEIGHT_MM)
+        # The sentence saying what the chart shows, straight after it in reading order.
+        pdf.set_xy(left, bottom + 1)
+        pdf.set_text_color(*NHS_TEXT)
+        pdf.set_font("DejaVu", "", 8.5)
+        pdf.multi_cell(chart_w, 3.9, chart.summary, new_x="LEFT", new_y="NEXT")
+        under = max(under, pdf.get_y())
+    pdf.set_y(under + 2)
     body, byline = commentary_text(page, content.month)
+    pdf.set_text_color(*NHS_TEXT)
     pdf.set_font("DejaVu", "B", 10.5)
     pdf.cell(width, 6, "Commentary", **down)
     pdf.set_font("DejaVu", "", 9.5)
     room = pdf.h - 14 - pdf.get_y() - (5 if byline else 0)
+    # Line breaking costs time per character: measure no more text than the room could ever hold.
+    budget = int(room // 4.6 + 1) * int(width / pdf.get_string_width("n"))
+    if len(body) > budget:
+        body = body[:budget].rsplit(" ", 1)[0] + " …"
     lines = pdf.multi_cell(width, 4.6, body, dry_run=True, output="LINES")
     if len(lines) * 4.6 > room:  # never spill onto a page of its own: the page count is part of the contract
         keep = max(1, int(room // 4.6))
@@ -416,8 +488,9 @@ def _pdf_metric_page(pdf, content: PackContent, page: MetricPage, trajectory: by
 # --- PowerPoint ------------------------------------------------------------------------------------
 
 
-def write_pptx(content: PackContent, images: list[bytes]) -> bytes:
-    """The pack as a 16:9 PowerPoint deck with the same slides as the PDF's pages."""
+def write_pptx(content: PackContent, charts: list[PrintChart]) -> bytes:
+    """The pack as a 16:9 PowerPoint deck with the same slides as the PDF's pages; charts are native
+    PowerPoint charts (month categories, value axis with number format and title), each with its sentence."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
@@ -524,17 +597,16 @@ def write_pptx(content: PackContent, images: list[bytes]) -> bytes:
                 letter = badge.text_frame.paragraphs[0].runs[0]
                 letter.font.size, letter.font.bold, letter.font.color.rgb = Pt(10), True, rgb(_text_on(icon["colour"]))
             text_box(slide, Inches(0.75), top - Inches(0.03), Inches(12.1), Inches(0.3), text, size=12)
-        chart_w = Inches(5.9)
-        chart_h = Emu(int(chart_w * CHART_HEIGHT_PX / CHART_WIDTH_PX))
-        slide.shapes.add_picture(io.BytesIO(images[2 * position]), Inches(0.4), Inches(2.15), width=chart_w,
-                                 height=chart_h)
-        slide.shapes.add_picture(io.BytesIO(images[2 * position + 1]), Inches(7.0), Inches(2.15), width=chart_w,
-                                 height=chart_h)
+        chart_w, chart_h, chart_top = Inches(6.15), Inches(3.55), Inches(2.05)
+        for column, chart in enumerate(charts[2 * position : 2 * position + 2]):
+            left = Inches(0.4) + column * Inches(6.4)
+            add_pptx_chart(slide, chart, left, chart_top, chart_w, chart_h)
+            text_box(slide, left, chart_top + chart_h + Inches(0.02), chart_w, Inches(0.5), chart.summary, size=9.5)
         body, byline = commentary_text(page, content.month)
         if len(body) > PPTX_COMMENTARY_CHARS:  # a slide has room for a short paragraph under the charts
             body = body[:PPTX_COMMENTARY_CHARS].rsplit(" ", 1)[0] + "… (shortened; the full text is on the dashboard)"
         text = f"Commentary\n{body}" + (f"\n— {byline}" if byline else "")
-        text_box(slide, Inches(0.4), Inches(2.25) + chart_h, Inches(12.5), Inches(0.68), text, size=11)
+        text_box(slide, Inches(0.4), chart_top + chart_h + Inches(0.55), Inches(12.5), Inches(0.85), text, size=10)
         footer(slide, position + 2)
     out = io.BytesIO()
     deck.save(out)
@@ -550,24 +622,22 @@ def build_pack(
     month: dt.date,
     fmt: str = "pdf",
     progress: Progress | None = None,
-    render: Callable[[list[go.Figure], Progress | None], list[bytes]] | None = None,
 ) -> bytes:
     """The board pack for a month as PDF or PPTX bytes.
 
-    `progress(fraction, text)` is called as the pack builds (the Overview drives a progress bar with
-    it). `render` draws the figures to PNG (default: kaleido through Chromium, started once).
+    `progress(fraction, text)` is called as the pack builds (a step per chart). No browser: the charts
+    are drawn by `metrics.print_charts`, as vector text and lines (PDF) or native charts (PowerPoint).
     """
     if fmt not in FORMATS:
         raise PackError(f"'{fmt}' is not a board pack format; choose pdf or pptx.")
     report = progress or (lambda fraction, text: None)
     report(0.02, "Reading the figures")
     content = collect_pack(store, cfg, month)
-    figures = build_pack_figures(content)
-    report(0.08, "Starting the chart renderer (Chromium)")
-    draw = render or render_figures
-    images = draw(figures, lambda fraction, text: report(0.08 + 0.82 * fraction, text))
-    report(0.92, "Laying out the pages")
-    data = write_pdf(content, images) if fmt == "pdf" else write_pptx(content, images)
+    charts = build_pack_charts(content)
+    for position in range(1, len(charts) + 1):
+        report(0.05 + 0.05 * position / len(charts), f"Chart {position} of {len(charts)} ready")
+    report(0.2, "Laying out the pages")
+    data = write_pdf(content, charts) if fmt == "pdf" else write_pptx(content, charts)
     report(1.0, "Board pack ready")
     return data
 

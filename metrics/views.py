@@ -467,9 +467,13 @@ def load_service_sites(store: Store, cfg: Config, service: str) -> list[str]:
     return configured + [s for s in present if s not in configured]
 
 
-def load_my_service(store: Store, cfg: Config, service: str, site: str = ALL, segment: str = ALL) -> MyService:
-    """Every metric with figures for the service × site × segment, up to the latest month in the store."""
-    end = store.latest_month()
+def load_my_service(
+    store: Store, cfg: Config, service: str, site: str = ALL, segment: str = ALL, month: dt.date | None = None
+) -> MyService:
+    """Every metric with figures for the service × site × segment, up to `month` (default: the latest month
+    in the store)."""
+    latest = store.latest_month()
+    end = min(to_month(month), latest) if month is not None and latest is not None else latest
     if end is None:
         empty = compute.tiles_frame(cfg, {}, cfg.first_month)
         return MyService(service, site, segment, None, {}, empty, {}, empty, [])

@@ -137,6 +137,11 @@ def rag_badge_html(status: str, text: str | None = None) -> str:
     )
 
 
+# Charts without Plotly's toolbar: its eight buttons were eight tab stops per chart. The figures stay
+# downloadable as CSV beside each chart, and hover still shows each point.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
 # Styles for the HTML pieces below; colours from the NHS identity palette, AA contrast on white.
 CSS = """
 <style>
@@ -157,6 +162,48 @@ CSS = """
 .tile-commentary .byline {color:#425563; font-size:0.75rem}
 .tile-source {margin-top:6px; font-size:0.78rem; color:#425563}
 .tile-source summary {cursor:pointer; color:#005EB8}
+/* WCAG 2.1 AA: Streamlit's captions are #747b80 (3.88:1 on the sidebar); NHS secondary text is 5.75:1 there. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] li
+  {color:#4C6272 !important; opacity:1 !important}
+.nav-section {margin:0.9rem 0 0.15rem 0; font-size:0.8rem; font-weight:700; color:#4C6272;
+              text-transform:uppercase; letter-spacing:0.03em}
+/* Keyboard focus: the NHS focus style (yellow with a dark bar), unlike the grey current-page highlight. */
+a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
+[role="radio"]:focus-visible, [role="checkbox"]:focus-visible, input:focus-visible, textarea:focus-visible
+  {outline:3px solid #FFEB3B !important; outline-offset:0; box-shadow:0 0 0 3px #FFEB3B, 0 4px 0 3px #212B32 !important}
+[data-testid="stPageLink-NavLink"]:focus-visible {background:#FFEB3B !important; color:#212B32 !important;
+  box-shadow:inset 0 -4px 0 #212B32 !important; outline:none !important}
+[data-testid="stPageLink-NavLink"]:focus-visible span {color:#212B32 !important}
+/* Responsive (issue 10): tiles 4 to a row on a desktop, 2 on a tablet, 1 on a phone; a value never
+   splits from its unit, a RAG badge wraps its words rather than being cut off. */
+.metric-tile .value {white-space:nowrap}
+.rag-badge {white-space:normal; max-width:100%; overflow-wrap:break-word}
+[data-testid="stHorizontalBlock"]:has(.metric-tile) {flex-wrap:wrap !important; row-gap:0}
+@media (max-width: 1180px) {
+  [data-testid="stHorizontalBlock"]:has(.metric-tile) > [data-testid="stColumn"]
+    {flex:1 1 calc(50% - 1rem) !important; min-width:calc(50% - 1rem) !important; max-width:calc(50% - 0.5rem)}
+}
+@media (max-width: 1180px) {
+  /* A tile beside its chart (My service): the chart needs the width, so each takes a row. */
+  [data-testid="stHorizontalBlock"]:has(.metric-tile):has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"]
+    {flex:1 1 100% !important; min-width:100% !important; max-width:100%}
+}
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(.metric-tile) > [data-testid="stColumn"]
+    {flex:1 1 100% !important; min-width:100% !important; max-width:100%}
+}
+/* A link's words wrap on a phone rather than being cut off. */
+[data-testid="stPageLink-NavLink"] p, [data-testid="stPageLink-NavLink"] span
+  {white-space:normal !important; overflow:visible !important; text-overflow:clip !important}
+/* Charts on pages that do not pass PLOTLY_CONFIG: no toolbar, so no tab stops in it. */
+.modebar-container {display:none !important}
+/* Narrow screens: tables wrap inside the page rather than scroll inside a box no keyboard can reach. */
+@media (max-width: 640px) {
+  [data-testid="stTableStyledTable"] {width:100% !important}
+  [data-testid="stTableStyledTable"] th, [data-testid="stTableStyledTable"] td,
+  [data-testid="stTableStyledTable"] th *, [data-testid="stTableStyledTable"] td *
+    {white-space:normal !important; overflow-wrap:anywhere !important; word-break:normal; min-width:0 !important}
+}
 </style>
 """
 
@@ -285,7 +332,8 @@ def render_metric_chart(
     """One metric's chart against its trajectory, an optional note, and its CSV download."""
     metric = get_config().metric(metric_id)
     figure = charts.build_trajectory_chart(series, metric, title=metric.label)
-    st.plotly_chart(figure, width="stretch", key=f"{key}_chart")
+    st.plotly_chart(figure, width="stretch", key=f"{key}_chart", config=PLOTLY_CONFIG,
+                    alt=f"{metric.label} against its trajectory; the figures are in the CSV below")
     if note:
         st.caption(f"ℹ️ {note}")
     frame = charts.chart_csv_frame(series, metric)
@@ -316,7 +364,7 @@ def render_heatmap(page: ServicePage, *, key_prefix: str, scope: dict[str, str])
     metric = cfg.metric(page.heatmap_metric)
     stub = "-".join(v.replace(" ", "_") for v in scope.values())
     figure = charts.build_service_heatmap(page.heatmap, metric, title=f"{metric.label} by service")
-    st.plotly_chart(figure, width="stretch", key=f"{key_prefix}_heatmap")
+    st.plotly_chart(figure, width="stretch", key=f"{key_prefix}_heatmap", config=PLOTLY_CONFIG)
     st.caption(
         "Each cell shows the service's value for the month (✔ target met, ▲ amber, ✖ red). Colour shows the gap "
         "to that month's target: orange below it, blue above it, paler nearer the target; grey where the month "

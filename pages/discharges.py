@@ -57,8 +57,8 @@ download_csv(discharges.period_totals_frame(period), file_name=f"spa-totals-{sta
              key="discharges_totals_csv", label="Download these totals (CSV)")
 
 st.subheader("Month by month")
-st.caption("The shaded band is the chosen period. Dotted lines mark the start of each financial year. "
-           "Hover a bar or point for its figures.")
+st.caption("The chosen period is shaded (a dashed frame over the bars). Dotted lines mark the start of each "
+           "financial year. Hover a bar or point for its figures.")
 within_metric = cfg.metric("spa_within_24h")
 chosen = (period.start, period.end)
 one, two = st.columns(2)

@@ -9,8 +9,9 @@ import streamlit as st
 from metrics import review
 from metrics.access import AccessDenied, refusal
 from metrics.charts import build_spc_chart, build_trajectory_chart
+from metrics.charts import chart_csv_frame as build_csv_frame
 from metrics.months import UK, format_month, format_month_long, format_uk_time
-from metrics.pack import MEDIA_TYPES, PackError, build_pack, pack_file_name
+from metrics.pack import MEDIA_TYPES, build_pack, pack_file_name
 from metrics.provenance import describe_figures_as_at
 from metrics.safe_text import escape_markdown
 from metrics.views import (
@@ -23,7 +24,9 @@ from metrics.views import (
 )
 from pages._cache import cached_derived, cached_figure, cached_view, store_is_demo
 from pages._shared import (
+    PLOTLY_CONFIG,
     commentary_html,
+    download_csv,
     get_config,
     get_store,
     month_picker,
@@ -110,29 +113,28 @@ else:
 st.subheader("Board pack")
 st.caption(
     f"The pack for {format_month_long(overview.month)}: a cover with the summary of every headline metric, then a "
-    "page per metric with its trajectory and SPC charts, figures and commentary. It takes a few seconds to draw."
+    "page per metric with its trajectory and SPC charts (drawn for print, with a sentence under each saying what it "
+    "shows), figures and commentary. One click builds and saves it."
 )
-pack_columns = st.columns([1, 1, 2])
+pack_columns = st.columns([1, 2])
 pack_format = pack_columns[0].radio(
     "Format", ["pdf", "pptx"], format_func={"pdf": "PDF", "pptx": "PowerPoint"}.get, horizontal=True,
     key="overview_pack_format",
 )
-if pack_columns[1].button("Download board pack", type="primary", key="overview_pack_build"):
-    bar = st.progress(0.0, text="Preparing the board pack…")
-    try:
-        data = build_pack(store, cfg, overview.month, pack_format, progress=lambda f, text: bar.progress(f, text=text))
-        st.session_state["overview_pack"] = {"month": overview.month, "format": pack_format, "data": data}
-    except PackError as exc:
-        bar.empty()
-        show_message("error", str(exc))
-built = st.session_state.get("overview_pack")
-if built and built["month"] == overview.month and built["format"] == pack_format:
-    name = pack_file_name(cfg, overview.month, pack_format)
-    st.download_button(
-        f"Save the board pack ({name})", data=built["data"], file_name=name, mime=MEDIA_TYPES[pack_format],
-        icon=":material/download:", on_click=record_download(store, f"board pack {name}"),
-        key="overview_pack_download",
-    )
+pack_name = pack_file_name(cfg, overview.month, pack_format)
+pack_month = overview.month
+
+
+def _pack_bytes() -> bytes:
+    # Built when the button is pressed (Streamlit runs this on its own thread), so one click downloads.
+    return build_pack(store, cfg, pack_month, pack_format)
+
+
+pack_columns[1].download_button(
+    f"Download board pack ({pack_name})", data=_pack_bytes, file_name=pack_name, mime=MEDIA_TYPES[pack_format],
+    icon=":material/download:", on_click=record_download(store, f"board pack {pack_name}"), type="primary",
+    key="overview_pack_download",
+)
 
 # --- trajectories, each with its SPC view ---------------------------------------------------------
 st.subheader("Trajectories")
@@ -163,7 +165,11 @@ for start in range(0, len(metric_ids), 2):
                     store, "overview_trajectory_chart", (id(cfg), overview.month, metric_id),
                     lambda m=metric: build_trajectory_chart(overview.series[m.id], m, title=m.label),
                 )
-            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}")
+            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}", config=PLOTLY_CONFIG,
+                            alt=f"{metric.label}: {view} view; the figures are in the CSV below")
+            download_csv(build_csv_frame(overview.series[metric_id], metric),
+                         file_name=f"{metric_id}-{overview.month:%Y-%m}.csv", key=f"overview_csv_{metric_id}",
+                         label=f"{metric.label}: figures (CSV)")
 
 # --- commentary -----------------------------------------------------------------------------------------
 st.subheader(f"Commentary, {format_month_long(overview.month)}")

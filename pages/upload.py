@@ -163,21 +163,31 @@ history = ingest.history_table(store)
 if history.empty:
     st.caption("No uploads yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch", key="upload_history")
+    # Counts with thousands separators ("7,680"), as everywhere else; right-aligned like numbers.
+    counts_columns = [c for c in ("New", "Changed", "Unchanged") if c in history.columns]
+    shown = history.assign(**{c: [f"{int(v):,}" for v in history[c]] for c in counts_columns})
+    st.dataframe(shown, hide_index=True, width="stretch", key="upload_history",
+                 column_config={c: st.column_config.TextColumn(alignment="right") for c in counts_columns})
     committed = ingest.undoable_uploads(store)
     if committed:
         st.markdown("**Undo an upload**: its values are taken back and the values it replaced return.")
-        chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, key="undo_choice")
-        if st.button("Undo this upload…", key="undo_start"):
+        # No default: undoing must start from a deliberate choice (upload 1 is the whole demonstration store).
+        chosen = st.selectbox("Upload to undo", list(committed), format_func=committed.get, index=None,
+                              placeholder="Choose an upload", key="undo_choice")
+        if st.button("Undo this upload…", key="undo_start", disabled=chosen is None):
             st.session_state["undo_pending"] = chosen
+            st.session_state.pop("undo_typed_id", None)
         pending = st.session_state.get("undo_pending")
         if pending is not None and pending in committed:
             show_message(
                 "warning", f"Undo {committed[pending]}? This cannot be reversed except by loading the file again."
             )
+            typed = st.text_input(f"To confirm, type the upload number ({pending})", key="undo_typed_id")
             yes, no = st.columns(2)
-            if yes.button(f"Yes, undo upload {pending}", type="primary", key="undo_confirm"):
-                st.session_state.pop("undo_pending")
+            if yes.button(f"Yes, undo upload {pending}", type="primary", key="undo_confirm",
+                          disabled=typed.strip() != str(pending)):
+                for key in ("undo_pending", "undo_choice", "undo_typed_id"):
+                    st.session_state.pop(key, None)
                 try:
                     result = store.undo_upload(pending, actor=actor)
                 except (StoreError, AccessDenied) as exc:
@@ -187,5 +197,6 @@ else:
                     st.session_state.pop("upload_check_state", None)
                     st.rerun()
             if no.button("Cancel", key="undo_cancel"):
-                st.session_state.pop("undo_pending")
+                for key in ("undo_pending", "undo_choice", "undo_typed_id"):
+                    st.session_state.pop(key, None)
                 st.rerun()

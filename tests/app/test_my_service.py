@@ -140,3 +140,47 @@ def test_a_site_without_figures_for_the_service_names_the_sites_that_have_them(o
     # What the service has across all sites is still shown, under its own heading.
     assert [s.value for s in at.subheader] == ["Cardiology at Beckenham PCN", "Cardiology across all sites"]
     assert "my_service_elective_activity_chart" in chart_keys(at)
+
+
+# --- issue 10: the month picker, the SPC view and the table of months --------------------------------------
+
+
+def caption_with(at: AppTest, text: str) -> list[str]:
+    return [c.value for c in at.caption if text in c.value]
+
+
+def test_a_link_with_a_month_opens_that_month_and_keeps_it(open_link):
+    at = open_link(service="cardiology", site="All", month="2020-10")
+    assert not at.exception
+    assert at.selectbox(key="my_service_month").value.isoformat() == "2020-10-01"
+    assert caption_with(at, "Latest month with figures: October 2020")
+    assert at.query_params == {"service": "cardiology", "site": "All", "month": "2020-10"}
+
+
+def test_choosing_a_month_puts_it_in_the_link_and_the_latest_takes_it_out(open_link):
+    at = open_link(service="cardiology", site="All")
+    latest = at.selectbox(key="my_service_month").value
+    assert "month" not in at.query_params
+    at.selectbox(key="my_service_month").set_value(latest.replace(month=1 if latest.month != 1 else 2)).run()
+    chosen = at.selectbox(key="my_service_month").value
+    assert at.query_params["month"] == f"{chosen:%Y-%m}"
+    assert caption_with(at, f"Latest month with figures: {chosen:%B %Y}")
+    at.selectbox(key="my_service_month").set_value(latest).run()
+    assert "month" not in at.query_params
+
+
+def test_a_month_without_figures_in_the_link_gets_a_sentence_and_the_latest_month(open_link):
+    at = open_link(service="cardiology", site="All", month="2031-13")
+    assert not at.exception
+    assert any("which has no figures" in w.value and "2020-10" in w.value for w in at.warning)
+    assert "month" not in at.query_params
+
+
+def test_each_metric_has_a_table_of_its_months_newest_first(open_link):
+    at = open_link(service="cardiology", site="All", month="2020-10")
+    tables = at.table
+    assert len(tables) >= 3
+    first = tables[0].value
+    assert list(first.columns) == ["Month", "Value", "Target", "Gap", "Status"]
+    assert first.iloc[0]["Month"] == "Oct 2020"
+    assert first["Month"].is_unique

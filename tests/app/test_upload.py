@@ -5,6 +5,7 @@ the page is driven exactly as an analyst would drive it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -88,17 +89,27 @@ def test_a_valid_file_is_previewed_confirmed_shown_in_history_and_undone(app: Ap
     assert any("as upload 2: 2 new" in plain(s.value) for s in app.success)
     latest = history(app).iloc[0]
     assert (latest["Upload"], latest["File"], latest["By"], latest["New"], latest["Note"]) == (
-        2, "april.csv", LOCAL_USER, 2, "April CT by site"
+        2, "april.csv", LOCAL_USER, "2", "April CT by site"
     )
     assert latest["Status"] == "Committed"
+    demo_upload = history(app).iloc[-1]  # thousands of values: shown with a separator ("11,688", not 11688)
+    assert re.fullmatch(r"\d{1,3}(,\d{3})+", demo_upload["New"]), demo_upload["New"]
     assert len(facts(demo_db)) == len(before) + 2
 
-    app.selectbox(key="undo_choice").set_value(2)
+    assert app.selectbox(key="undo_choice").value is None  # no default: upload 1 is the whole demo store
+    assert app.button(key="undo_start").disabled
+    app.selectbox(key="undo_choice").set_value(2).run()
     app.button(key="undo_start").click().run()
     assert any("Undo upload 2: april.csv" in plain(w.value) for w in app.warning)
+    assert app.button(key="undo_confirm").disabled  # the upload number must be typed first
+    app.text_input(key="undo_typed_id").input("1").run()
+    assert app.button(key="undo_confirm").disabled
+    app.text_input(key="undo_typed_id").input("2").run()
+    assert not app.button(key="undo_confirm").disabled
     app.button(key="undo_confirm").click().run()
     assert not app.exception
     assert any("Upload 2 was undone: 2 value(s)" in plain(s.value) for s in app.success)
+    assert app.selectbox(key="undo_choice").value is None  # after an undo, nothing is chosen again
     assert history(app).iloc[0]["Status"].startswith("Undone")
     assert history(app).iloc[0]["Status"].endswith(f"by {LOCAL_USER}")
     after = facts(demo_db)
@@ -161,6 +172,7 @@ def test_undo_is_refused_when_a_later_upload_changed_the_same_values(app: AppTes
     app.selectbox(key="undo_choice").set_value(2)
     app.run()
     app.button(key="undo_start").click().run()
+    app.text_input(key="undo_typed_id").input("2").run()
     app.button(key="undo_confirm").click().run()
     assert not app.exception
     assert any("Upload 2 cannot be undone" in plain(e.value) and "upload 3 (april-fix.csv" in plain(e.value)

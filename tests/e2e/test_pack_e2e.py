@@ -1,4 +1,4 @@
-"""The board pack in real Chromium: press "Download board pack", save the file, check it is the PDF the
+"""The board pack in real Chromium: one click on "Download board pack" saves the file; check it is the PDF the
 board expects (cover with the summary, then one page per headline metric). Also the SPC switch."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tests.e2e.harness import wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
-PACK_TIMEOUT_MS = 120_000  # Chromium draws 2 charts per metric; the benchmark puts the whole pack near 10 s
+PACK_TIMEOUT_MS = 60_000  # the pack builds when the button is pressed (about a second; the benchmark has it)
 
 
 def test_the_board_pack_downloads_as_a_pdf_with_a_page_per_headline_metric(
@@ -21,11 +21,8 @@ def test_the_board_pack_downloads_as_a_pdf_with_a_page_per_headline_metric(
     page = browser_page
     page.goto(f"{server}/overview")
     wait_until_rendered(page)
-    page.get_by_role("button", name="Download board pack").click()
-    save = page.get_by_role("button", name="Save the board pack")
-    save.wait_for(state="visible", timeout=PACK_TIMEOUT_MS)
-    with page.expect_download() as info:
-        save.click()
+    with page.expect_download(timeout=PACK_TIMEOUT_MS) as info:
+        page.get_by_role("button", name="Download board pack").click()  # one click: built, then saved
     download = info.value
     assert download.suggested_filename == "one-bromley-board-pack-2021-03.pdf"
     target = tmp_path / download.suggested_filename

@@ -93,7 +93,7 @@ def sign_in(page, url: str, email: str) -> None:
 
 def sidebar_links(page) -> list[str]:
     """The page titles in the navigation (each link's last line: the first is its icon's name)."""
-    return [t.strip().splitlines()[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    return [t.strip().splitlines()[-1] for t in page.locator(".st-key-site_navigation a").all_inner_texts()]
 
 
 def admin_audit_log(page) -> pd.DataFrame:
