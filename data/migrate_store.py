@@ -28,8 +28,9 @@ SEQUENCES = {
     "audit_event_seq": ("audit_log", "event_id"),
     "scenario_version_id_seq": ("scenario_versions", "version_id"),
 }
-# What a new store holds before anything is written to it: the shipped example scenarios.
-SHIPPED_TABLES = ("schema_migrations", "scenario_versions", "scenario_multipliers")
+# What a new store holds before anything is written to it: the shipped example scenarios and the store
+# version's one row (migration 9).
+SHIPPED_TABLES = ("schema_migrations", "scenario_versions", "scenario_multipliers", "store_version")
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,24 @@ def test_wave_one_cut_referrals_and_removals_and_left_a_backlog(cfg):
     assert total.loc[dt.date(2021, 3, 1), "waiting_list"] == 46674
 
 
+EARLIER_MEASURES = [
+    "elective_ordinary_spells", "elective_daycase_spells", "mri_tests", "ct_tests", "endoscopy_tests",
+    "op_first_attendances", "op_followup_attendances", "op_first_virtual", "op_followup_virtual", "spa_discharges",
+    "spa_discharges_within_24h", "spa_saved_bed_days", "spa_welfare_calls", "econsult_submissions",
+    "video_consultations", "rtt_52_week_waiters", "cancer_62_day_backlog",
+]
+
+
 def test_the_queue_leaves_every_other_figure_as_it_was(cfg):
     # The queue is drawn from its own Generator: without it the frame is exactly the earlier demonstration.
+    # The measures of commit dea1970, before the queue was added; issue 14's measures come from a
+    # Generator of their own too. Since issue 14 the video consultations of May–August 2020 are pinned to
+    # the Bromley plan's 5,598 (metrics/sources.py), so those four months are left out of the sum.
     frame = build_demo_frame(cfg)
-    others = frame[~frame["measure"].isin(QUEUE_MEASURES)]
-    assert others["value"].sum() == 4_690_788.0  # the frame before the queue was added (commit dea1970)
+    others = frame[frame["measure"].isin(EARLIER_MEASURES) & ~frame["measure"].isin(QUEUE_MEASURES)]
     assert len(others) == 7368
+    pinned = (others["measure"] == "video_consultations") & others["month"].between(
+        dt.date(2020, 5, 1), dt.date(2020, 8, 1)
+    )
+    assert others[~pinned]["value"].sum() == 4_683_564.0  # that frame less the four pinned months
+    assert pinned.sum() == 32

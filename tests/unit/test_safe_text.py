@@ -135,13 +135,20 @@ def test_every_csv_the_product_writes_goes_through_the_guarded_writer() -> None:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("data/*.py"), *root.glob("metrics/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    sources = [*root.glob("data/**/*.py"), *root.glob("metrics/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    assert any(source.parent.name == "ingest" for source in sources)
     for source in sources:
         if source.name == "safe_text.py":
             continue
         text = source.read_text()
-        for writer in (".to_csv(", "csv.writer", "csv.DictWriter", "COPY ("):
+        writers = [".to_csv(", "csv.writer", "csv.DictWriter", "COPY ("]
+        if source.name == "engine_postgres.py":
+            # Its CSV is PostgreSQL's COPY FROM STDIN transport, read by the server and never opened by a
+            # person: escaping formulas there would change the stored figures.
+            assert text.count(".to_csv(") == 1 and "FROM STDIN" in text
+            writers.remove(".to_csv(")
+        for writer in writers:
             assert writer not in text, f"{source.name} writes CSV itself ({writer})"
         for call in re.findall(r"download_button\((.*?)\)\n", text, flags=re.S):
             assert ("csv_bytes(" in call or "template_csv(" in call or 'built["data"]' in call
-                    or 'mime="application/pdf"' in call), (source.name, call)
+                    or 'mime="application/pdf"' in call or "data=_pack_bytes" in call), (source.name, call)
