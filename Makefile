@@ -1,6 +1,7 @@
 # One Bromley Recovery Dashboard — `make run` serves the dashboard, `make test` runs every test.
 # Works on a fresh Debian/Ubuntu machine with Python 3.11+ (and apt for Chromium, used by the
-# browser tests and the board pack's chart export).
+# browser tests and the capacity page's chart export, and for npm, which fetches axe-core for the
+# accessibility tests).
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,11 +23,12 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-DEBIAN_PACKAGES := chromium fonts-dejavu-core
+# npm fetches the pinned axe-core for the accessibility tests (tests/e2e/axe.py).
+DEBIAN_PACKAGES := chromium fonts-dejavu-core npm
 
 browser:
-	@[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
-		{ echo "Installing $(DEBIAN_PACKAGES) from Debian (browser tests, board pack charts and fonts)…"; \
+	@[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && command -v npm >/dev/null || \
+		{ echo "Installing $(DEBIAN_PACKAGES) from Debian (browser tests, chart export, fonts, npm for axe-core)…"; \
 		$(SUDO) apt-get install -y $(DEBIAN_PACKAGES) || \
 		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y $(DEBIAN_PACKAGES); }; }
 

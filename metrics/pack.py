@@ -233,7 +233,10 @@ def build_pack_charts(content: PackContent) -> list[PrintChart]:
     drawn = []
     for page in content.pages:
         metric = page.metric
+        has_target = bool(page.series["target"].notna().any())
         title = "Against the trajectory" if metric.trajectory else "Against the target"
+        if not has_target:
+            title = "Month by month"
         if metric.improvement == "decrease":
             title += " (▼ lower is better)"
         drawn.append(trajectory_chart(page.series, metric, title=title, y_title=y_title(metric),

@@ -184,3 +184,20 @@ def test_each_metric_has_a_table_of_its_months_newest_first(open_link):
     assert list(first.columns) == ["Month", "Value", "Target", "Gap", "Status"]
     assert first.iloc[0]["Month"] == "Oct 2020"
     assert first["Month"].is_unique
+
+
+def test_each_metric_switches_to_its_spc_view(open_link):
+    import json
+
+    at = open_link(service="cardiology", site="All", month="2020-10")
+    key = "my_service_view_elective_activity"
+    chart = at.get_by_key("my_service_elective_activity_chart")
+
+    def trace_names() -> set[str]:
+        spec = json.loads(at.get_by_key("my_service_elective_activity_chart").proto.spec)
+        return {trace.get("name") for trace in spec["data"]}
+
+    assert chart is not None and "Process limits" not in trace_names()
+    at.segmented_control(key=key).set_value("SPC").run()
+    assert not at.exception
+    assert {"Process limits", "Mean"} <= trace_names()
