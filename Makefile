@@ -68,6 +68,7 @@ bench: $(STAMP)
 screenshots: $(STAMP) browser
 	SHOT_HEIGHT=2600 $(BIN)/python -m tests.e2e.harness overview elective outpatients \
 		"my_service?service=cardiology&site=PRUH" discharges primary_care inequalities assessment capacity upload coverage \
+		urgent_care cancer_waits community mental_health prevention \
 		screenshots
 
 clean:

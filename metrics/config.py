@@ -696,6 +696,12 @@ def _pages(cfg: Config) -> list[str]:
             if block.per_row is not None and not 1 <= block.per_row <= 6:
                 problems.append(f"{at}: per_row must be between 1 and 6.")
         kinds = [b.kind for b in page.blocks]
+        for kind in ("heatmap", "ranking"):
+            if kinds.count(kind) > 1:
+                problems.append(f"{where}: a page has one {kind} block (it follows the page's by-service choice).")
+        charted = Counter((b.chart, m) for b in page.blocks if b.kind == "charts" for m in b.metrics)
+        problems += [f"{where}: metric '{m}' has two {chart} charts on the page; show it once."
+                     for (chart, m), n in charted.items() if n > 1]
         if "ranking" in kinds and "heatmap" in kinds:
             heat = [b.metrics for b in page.blocks if b.kind == "heatmap"]
             rank = [b.metrics for b in page.blocks if b.kind == "ranking"]

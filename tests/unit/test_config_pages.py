@@ -139,3 +139,14 @@ def test_recovery_config_points_the_dashboard_at_another_file(tmp_path, monkeypa
     monkeypatch.setenv(CONFIG_ENV_VAR, str(path))
     assert config_path() == path
     assert "winter" in load_config().page_by_url
+
+
+def test_a_metric_charted_twice_or_two_heatmaps_are_named(raw):
+    blocks = [{"kind": "charts", "metrics": ["mri_activity"]}, {"kind": "charts", "metrics": ["mri_activity"]},
+              {"kind": "charts", "metrics": ["mri_activity"], "chart": "spc"},
+              {"kind": "heatmap", "metrics": ["mri_activity"]}, {"kind": "heatmap", "metrics": ["ct_activity"]}]
+    problems = _problems(_with_pages(raw, _page(blocks=blocks)))
+    assert problems == [
+        "pages → 'winter': a page has one heatmap block (it follows the page's by-service choice).",
+        "pages → 'winter': metric 'mri_activity' has two trajectory charts on the page; show it once.",
+    ]
