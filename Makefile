@@ -8,7 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
-# The store `make run` serves: RECOVERY_DB if set, else the path in config.yaml.
+# The store `make run` serves: RECOVERY_DB if set (a file, or a postgresql:// URL whose empty store the
+# dashboard fills with the demonstration on first start), else the path in config.yaml.
 DB := $(or $(RECOVERY_DB),data/recovery.duckdb)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -36,7 +37,7 @@ demo: $(STAMP)
 	$(BIN)/python -m data demo --force
 
 run: $(STAMP) browser
-	@[ -f "$(DB)" ] || $(BIN)/python -m data demo
+	@case "$(DB)" in postgres*://*) ;; *) [ -f "$(DB)" ] || $(BIN)/python -m data demo ;; esac
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 
 lint: $(STAMP)

@@ -32,7 +32,9 @@ def fill_postgres(url: str, sites: int, services: int) -> dict:
     cfg = load_config()
     measures = [m.id for m in cfg.measures]
     started = time.perf_counter()
-    Store(url).close()  # migrations
+    with Store(url) as store:  # migrations
+        if store.fact_count():  # kept from an earlier run (--pg)
+            return {"rows": store.fact_count(), "build_s": float("nan")}
     now = utc_now()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
@@ -87,12 +89,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows-target", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--pg", help="an empty PostgreSQL database (default: a throw-away cluster)")
+    parser.add_argument("--pg", help="a PostgreSQL database, empty or filled by an earlier run (default: a "
+                        "throw-away cluster)")
+    parser.add_argument("--duckdb", help="a DuckDB store built by an earlier run (default: build one)")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-engines-"))
-    duck = workdir / "national.duckdb"
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        shape = pool.apply(build_national_store, (duck, args.rows_target))
+    if args.duckdb:
+        duck = Path(args.duckdb)
+        with Store(duck, read_only=True) as store, store.cursor() as cur:
+            rows, sites, services, measures = cur.execute(
+                "SELECT count(*), count(DISTINCT site), count(DISTINCT service), count(DISTINCT measure) FROM facts"
+            ).fetchone()
+        shape = {"rows": rows, "sites": sites, "services": services, "measures": measures, "months": MONTHS,
+                 "build_s": float("nan")}
+    else:
+        duck = Path(tempfile.mkdtemp(prefix="bench-engines-")) / "national.duckdb"
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            shape = pool.apply(build_national_store, (duck, args.rows_target))
     cluster = None
     url = args.pg
     if url is None:

@@ -106,8 +106,10 @@ def _user_exists(name: str) -> bool:
 
 
 if __name__ == "__main__":
+    import signal
     import time
 
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill PID` stops the cluster too
     bin_dir = find_bin_dir()
     if bin_dir is None:
         raise SystemExit("PostgreSQL is not installed (apt-get install postgresql).")
