@@ -1603,17 +1603,6 @@ _KNOWN_AT_TEMPLATE = """
     WHERE valid_from <= ? AND ? < valid_to {measure_clause} AND month BETWEEN ? AND ?
 """
 
-# Keys whose known value can differ between two moments: a row for them started or ended in between.
-# Comparing only these keeps a fortnight's review proportional to what was loaded, not to the store.
-_TOUCHED_TEMPLATE = """
-    SELECT month, measure, service, site, segment FROM facts
-    WHERE valid_from > ? AND valid_from <= ? {measure_clause}
-    UNION
-    SELECT month, measure, service, site, segment FROM fact_history
-    WHERE ((valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?)) {measure_clause}
-"""
-
-
 def _measure_clause(measures: Sequence[str] | None) -> str:
     return "" if measures is None else f"AND measure IN ({_placeholders(measures)})"
 
@@ -1631,12 +1620,16 @@ def _known_at_params(
 
 
 def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
-    """The values that differ between two moments (see `Store.changes_between`), shaped by `select`."""
-    keys = "month, measure, service, site, segment"
+    """The values that differ between two moments (see `Store.changes_between`), shaped by `select`.
+
+    A key's value can differ only if a version of it started or ended between the moments; and then the
+    version known at the later moment started after the earlier one (`after`), or the version known at
+    the earlier moment ended by the later one (`before`): a version known at both is the same on both
+    sides. So only those versions are joined, never every key of the store with itself: when the whole
+    store arrived in the fortnight, `before` is empty and the join builds on nothing. Plain SQL."""
     return f"""
-        WITH touched AS ({_TOUCHED_TEMPLATE.format(measure_clause=_measure_clause(measures))}),
-             before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
-             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k SEMI JOIN touched USING ({keys})),
+        WITH before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_to <= ?),
+             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_from > ?),
              compared AS (
                 SELECT coalesce(a.month, b.month) AS month, coalesce(a.measure, b.measure) AS measure,
                        coalesce(a.service, b.service) AS service, coalesce(a.site, b.site) AS site,
@@ -1659,11 +1652,9 @@ def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
 
 
 def _changes_params(earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None) -> list:
-    chosen = list(measures) if measures is not None else []
     return [
-        earlier, later, *chosen, earlier, later, earlier, later, *chosen,
-        *_known_at_params(earlier, measures, None, None),
-        *_known_at_params(later, measures, None, None),
+        *_known_at_params(earlier, measures, None, None), later,
+        *_known_at_params(later, measures, None, None), earlier,
         later, earlier, later,
     ]
 
