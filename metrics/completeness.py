@@ -161,7 +161,10 @@ def _cells_by_key(cells: pd.DataFrame | None) -> dict[tuple[dt.date, str], dict[
     by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
     if cells is None or cells.empty:
         return by_key
-    months = [to_month(m) for m in pd.to_datetime(cells["month"]).dt.date.tolist()]
+    # Each distinct month is normalised once (a national store has a million cells but sixty months).
+    codes, distinct = pd.factorize(pd.to_datetime(cells["month"]))
+    firsts = [to_month(m) for m in distinct]
+    months = [firsts[c] for c in codes.tolist()]
     columns = (cells["measure"].tolist(), cells["service"].tolist(), cells["site"].tolist(),
                cells["value"].astype(float).tolist())
     for month, measure, service, site, value in zip(months, *columns, strict=True):
