@@ -618,6 +618,44 @@ class Store:
         params = [*source_params, *measures, *months, segment, service, service, site, site]
         return self._frame(sql, params, columns=CELL_COLUMNS)
 
+    def cells_of(
+        self,
+        keys: Iterable[tuple[dt.date, str]],
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+        moment: dt.datetime | None = None,
+    ) -> pd.DataFrame:
+        """The cells of `cells`, for the given (month, measure) pairs only — not every measure of every
+        month named (completeness reads just the pairs it cannot judge from the totals)."""
+        by_measure: dict[str, list[dt.date]] = {}
+        for month, measure in sorted(set(keys)):
+            by_measure.setdefault(measure, []).append(month)
+        if not by_measure:
+            return pd.DataFrame(columns=CELL_COLUMNS)
+        measures = list(by_measure)
+        every_month = [m for months in by_measure.values() for m in months]
+        if moment is None:
+            source, source_params = "facts", []
+        else:
+            source = f"({_known_at_sql(measures)}) AS known"
+            source_params = _known_at_params(moment, measures, min(every_month), max(every_month))
+        pairs = " OR ".join(
+            f"(measure = ? AND month IN ({_placeholders(months)}))" for months in by_measure.values()
+        )
+        sql = f"""
+            SELECT month, measure, service, site, value
+            FROM {source}
+            WHERE ({pairs})
+              AND segment = ?
+              AND (? = 'All' OR service = ?)
+              AND (? = 'All' OR site = ?)
+            ORDER BY month, measure, service, site
+        """
+        pair_params = [p for measure, months in by_measure.items() for p in (measure, *months)]
+        params = [*source_params, *pair_params, segment, service, service, site, site]
+        return self._frame(sql, params, columns=CELL_COLUMNS)
+
     def provenance(
         self,
         measures: Iterable[str],

@@ -89,6 +89,27 @@ def detail_months(cfg: Config, totals: pd.DataFrame) -> list[dt.date]:
     return sorted(with_baselines)
 
 
+def detail_keys(cfg: Config, totals: pd.DataFrame) -> list[tuple[dt.date, str]]:
+    """The (month, measure) pairs whose cells must be read to judge completeness: each pair that cannot be
+    told from its totals, its baseline month's pair, and the same month of every other measure of a share
+    metric it feeds (a partial share is computed over the cells all its measures arrived in). Narrower
+    than `detail_months`, which reads every measure of those months."""
+    if totals.empty or not _has_cells(totals):
+        return []
+    rows = _index(totals)
+    chosen = [(month, measure) for month, measure in rows if _needs_detail(cfg, month, measure, rows)]
+    siblings: dict[str, set[str]] = {}
+    for metric in cfg.metrics:
+        if metric.type == "share":
+            for m in metric.input_measures:
+                siblings.setdefault(m, set()).update(metric.input_measures)
+    keys: set[tuple[dt.date, str]] = set()
+    for month, measure in chosen:
+        keys.add((_baseline_for(cfg, month), measure))
+        keys.update((month, m) for m in siblings.get(measure, set()) | {measure})
+    return sorted(keys)
+
+
 def _declared_cells(cfg: Config, measure: str, service: str, site: str) -> set[tuple[str, str]]:
     declared = cfg.measure_by_id[measure].expected
     services = declared.service or [ALL]

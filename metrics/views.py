@@ -79,10 +79,10 @@ def read_totals(
         totals = store.measure_totals(measures, **scope)
     else:
         totals = store.measure_totals_as_of(moment, measures, **scope)
-    months = completeness.detail_months(cfg, totals)
-    if not months:
+    keys = completeness.detail_keys(cfg, totals)
+    if not keys:
         return totals, None
-    return totals, store.cells(months, measures, service=service, site=site, segment=segment, moment=moment)
+    return totals, store.cells_of(keys, service=service, site=site, segment=segment, moment=moment)
 
 
 def metric_series(

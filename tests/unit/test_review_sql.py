@@ -119,3 +119,69 @@ def test_the_comparison_is_the_same_as_before_for_every_pair_of_moments(busy_sto
                 pd.testing.assert_frame_equal(new.reset_index(drop=True), old.reset_index(drop=True))
                 compared += len(new)
     assert compared > 11_000  # the demo's arrival, the restatement, the later uploads and the undo were all seen
+
+
+# --- the series as known at a moment: cells read only for the (month, measure) pairs completeness needs ----
+
+
+def _whole_months_read_totals(store, cfg, measures, end, service="All", site="All", segment="All", moment=None):
+    """`metrics.views.read_totals` before issue 16: every measure of each month needing detail."""
+    from metrics import completeness
+    from metrics.months import to_month
+
+    scope = {"service": service, "site": site, "segment": segment, "start": cfg.first_month, "end": to_month(end)}
+    totals = (store.measure_totals(measures, **scope) if moment is None
+              else store.measure_totals_as_of(moment, measures, **scope))
+    months = completeness.detail_months(cfg, totals)
+    if not months:
+        return totals, None
+    return totals, store.cells(months, measures, service=service, site=site, segment=segment, moment=moment)
+
+
+def test_cells_of_reads_exactly_the_named_pairs(busy_store: Store, cfg) -> None:
+    from metrics import completeness, views
+
+    measures = views.all_measures(cfg.headline_metrics)
+    now = utc_now() + dt.timedelta(seconds=1)
+    checked = 0
+    for moment in [None, *(now - d for d in MOMENTS)]:
+        totals = (busy_store.measure_totals(measures, start=cfg.first_month) if moment is None
+                  else busy_store.measure_totals_as_of(moment, measures, start=cfg.first_month))
+        keys = completeness.detail_keys(cfg, totals)
+        keys += [(dt.date(2021, 3, 1), "ct_tests"), (dt.date(2019, 3, 1), "mri_tests")]
+        months = sorted({m for m, _ in keys})
+        whole = busy_store.cells(months, sorted({m for _, m in keys}), moment=moment)
+        wanted = set(keys)
+        mask = [(pd.Timestamp(m).date(), x) in wanted for m, x in zip(whole["month"], whole["measure"], strict=True)]
+        expected = whole[pd.Series(mask, index=whole.index, dtype=bool)]
+        got = busy_store.cells_of(keys, moment=moment)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+        checked += len(got)
+    assert busy_store.cells_of([]).empty
+    assert checked > 1_000
+
+
+def test_series_as_known_at_are_the_same_as_reading_whole_months(busy_store: Store, cfg, monkeypatch) -> None:
+    from metrics import completeness, views
+
+    measures = views.all_measures(cfg.headline_metrics)
+    totals = busy_store.measure_totals(measures, start=cfg.first_month)
+    keys = completeness.detail_keys(cfg, totals)
+    months = completeness.detail_months(cfg, totals)
+    assert keys and len(keys) < len(months) * len(measures)  # the demo needs some cells, and fewer are read
+    end = busy_store.latest_month(measures)
+    now = utc_now() + dt.timedelta(seconds=1)
+    for moment in (now - dt.timedelta(days=2.5), now - dt.timedelta(days=0.5), now):
+        new = views.series_as_of(busy_store, cfg, cfg.headline_metrics, moment, end)
+        with monkeypatch.context() as patched:
+            patched.setattr(views, "read_totals", _whole_months_read_totals)
+            old = views.series_as_of(busy_store, cfg, cfg.headline_metrics, moment, end)
+        assert new.keys() == old.keys()
+        for metric in new:
+            pd.testing.assert_frame_equal(new[metric], old[metric])
+    previous, current = (now - dt.timedelta(days=3)).date(), now.date()
+    review_new = views.load_review(busy_store, cfg, previous, current)
+    monkeypatch.setattr(views, "read_totals", _whole_months_read_totals)
+    review_old = views.load_review(busy_store, cfg, previous, current)
+    for part in ("summary", "restatements", "arrivals"):
+        pd.testing.assert_frame_equal(getattr(review_new, part), getattr(review_old, part))
