@@ -177,8 +177,22 @@ def totals_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "measure", "value", "cells", "fingerprint"])
 
 
-def _cells_by_key(cells: pd.DataFrame | None) -> dict[tuple[dt.date, str], dict[tuple[str, str], float]]:
+class CellIndex(dict):
+    """Cells already grouped by (month, measure) (`index_cells`): pass it wherever `cells` are taken, so
+    several metrics judged from the same cells group them once, not once per metric."""
+
+
+def index_cells(cells: pd.DataFrame | None) -> CellIndex:
+    """(month, measure) → {(service, site): value} of `Store.cells` rows, grouped once for many calls."""
+    return CellIndex(_cells_by_key(cells))
+
+
+def _cells_by_key(
+    cells: pd.DataFrame | CellIndex | None,
+) -> dict[tuple[dt.date, str], dict[tuple[str, str], float]]:
     """(month, measure) → {(service, site): value}; columns read whole (`tolist`), not row by row."""
+    if isinstance(cells, CellIndex):
+        return cells
     by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
     if cells is None or cells.empty:
         return by_key

@@ -213,6 +213,7 @@ def series_as_of(
         return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
                 for m in metrics}
     totals, cells = read_totals(store, cfg, all_measures(metrics), end, moment=moment)
+    cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
     judged = compute.judge_measures(cfg, totals, cells)
     return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells,
                                          measure_frame=judged)
