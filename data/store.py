@@ -618,6 +618,22 @@ class Store:
         params = [*source_params, *measures, *months, segment, service, service, site, site]
         return self._frame(sql, params, columns=CELL_COLUMNS)
 
+    def cell_fingerprint(self, cells: Iterable[tuple[str, str]]) -> tuple[int, int]:
+        """(count, fingerprint) of a set of service × site cells, hashed exactly as `measure_totals` hashes
+        the cells that arrived: a month whose `cells` and `fingerprint` equal these holds just these cells.
+        (0, 0) for no cells."""
+        cells = sorted(set(cells))
+        if not cells:
+            return 0, 0
+        values = ", ".join("(?, ?)" for _ in cells)
+        sql = f"""
+            SELECT count(*) AS cells, bit_xor(hash(service, site)) AS fingerprint
+            FROM (VALUES {values}) AS declared(service, site)
+        """
+        with self.cursor() as cur:
+            count, fingerprint = cur.execute(sql, [p for cell in cells for p in cell]).fetchone()
+        return int(count), int(fingerprint)
+
     def cells_of(
         self,
         keys: Iterable[tuple[dt.date, str]],

@@ -124,8 +124,11 @@ def test_the_comparison_is_the_same_as_before_for_every_pair_of_moments(busy_sto
 # --- the series as known at a moment: cells read only for the (month, measure) pairs completeness needs ----
 
 
-def _whole_months_read_totals(store, cfg, measures, end, service="All", site="All", segment="All", moment=None):
-    """`metrics.views.read_totals` before issue 16: every measure of each month needing detail."""
+def _whole_months_read_totals(
+    store, cfg, measures, end, service="All", site="All", segment="All", moment=None, declared=None
+):
+    """`metrics.views.read_totals` before issue 16: every measure of each month needing detail (declared
+    cells are not fingerprinted: `declared` is ignored, and the test makes `declared_prints` empty)."""
     from metrics import completeness
     from metrics.months import to_month
 
@@ -169,12 +172,15 @@ def test_series_as_known_at_are_the_same_as_reading_whole_months(busy_store: Sto
     keys = completeness.detail_keys(cfg, totals)
     months = completeness.detail_months(cfg, totals)
     assert keys and len(keys) < len(months) * len(measures)  # the demo needs some cells, and fewer are read
+    declared = views.declared_prints(busy_store, cfg, measures)
+    assert declared and len(completeness.detail_keys(cfg, totals, declared)) < len(keys)  # fewer still
     end = busy_store.latest_month(measures)
     now = utc_now() + dt.timedelta(seconds=1)
     for moment in (now - dt.timedelta(days=2.5), now - dt.timedelta(days=0.5), now):
         new = views.series_as_of(busy_store, cfg, cfg.headline_metrics, moment, end)
         with monkeypatch.context() as patched:
             patched.setattr(views, "read_totals", _whole_months_read_totals)
+            patched.setattr(views, "declared_prints", lambda *args, **kwargs: {})
             old = views.series_as_of(busy_store, cfg, cfg.headline_metrics, moment, end)
         assert new.keys() == old.keys()
         for metric in new:
@@ -182,6 +188,26 @@ def test_series_as_known_at_are_the_same_as_reading_whole_months(busy_store: Sto
     previous, current = (now - dt.timedelta(days=3)).date(), now.date()
     review_new = views.load_review(busy_store, cfg, previous, current)
     monkeypatch.setattr(views, "read_totals", _whole_months_read_totals)
+    monkeypatch.setattr(views, "declared_prints", lambda *args, **kwargs: {})
     review_old = views.load_review(busy_store, cfg, previous, current)
     for part in ("summary", "restatements", "arrivals"):
         pd.testing.assert_frame_equal(getattr(review_new, part), getattr(review_old, part))
+
+
+def test_declared_cells_are_fingerprinted_as_the_store_fingerprints_arrived_cells(busy_store: Store, cfg) -> None:
+    from metrics import completeness
+
+    measure = "spa_discharges"
+    totals = busy_store.measure_totals([measure], start=cfg.first_month)
+    cells = busy_store.cells(list(totals["month"]), [measure])
+    matched = 0
+    for month, group in cells.groupby("month"):
+        row = totals[totals["month"] == month].iloc[0]
+        pairs = list(zip(group["service"], group["site"], strict=True))
+        assert busy_store.cell_fingerprint(pairs) == (int(row["cells"]), int(row["fingerprint"]))
+        assert busy_store.cell_fingerprint(reversed(pairs)) == busy_store.cell_fingerprint(pairs)  # order-free
+        declared = set(completeness.declared_cells(cfg, [measure])[measure])
+        matched += set(pairs) == declared
+    assert matched > 0  # some demo months hold exactly the declared cells
+    assert busy_store.cell_fingerprint([]) == (0, 0)
+    assert busy_store.cell_fingerprint([("a", "b")]) != busy_store.cell_fingerprint([("b", "a")])
