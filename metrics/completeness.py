@@ -132,9 +132,10 @@ def detail_keys(
     cfg: Config, totals: pd.DataFrame, declared: DeclaredPrints | None = None
 ) -> list[tuple[dt.date, str]]:
     """The (month, measure) pairs whose cells must be read to judge completeness: each pair that cannot be
-    told from its totals, its baseline month's pair, and the same month of every other measure of a share
-    metric it feeds (a partial share is computed over the cells all its measures arrived in). Narrower
-    than `detail_months`, which reads every measure of those months. With `declared` (as
+    told from its totals, its baseline month's pair (unless it is judged against declared cells), and the
+    same month of every other measure of a share metric it feeds (a partial share is computed over the
+    cells all its measures arrived in). Narrower than `detail_months`, which reads every measure of those
+    months. With `declared` (as
     `measure_months` takes it), a month whose cells are exactly the declared cells is not read either."""
     if totals.empty or not _has_cells(totals):
         return []
@@ -147,7 +148,8 @@ def detail_keys(
                 siblings.setdefault(m, set()).update(metric.input_measures)
     keys: set[tuple[dt.date, str]] = set()
     for month, measure in chosen:
-        keys.add((_baseline_for(cfg, month), measure))
+        if not _against_declared(cfg, month, measure, rows):  # compared with its baseline month's cells
+            keys.add((_baseline_for(cfg, month), measure))
         keys.update((month, m) for m in siblings.get(measure, set()) | {measure})
     return sorted(keys)
 
