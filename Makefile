@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_spc
 	$(BIN)/python -m bench.bench_pack
 	$(BIN)/python -m bench.bench_capacity
+	$(BIN)/python -m bench.bench_review
 	$(BIN)/python -m bench.bench_cold_start
 	$(BIN)/python -m bench.bench_load --cache both
 

@@ -716,6 +716,60 @@ class Store:
         params = [*source_params, *measures, *months, segment, service, service, site, site]
         return self._frame(sql, params, columns=CELL_COLUMNS)
 
+    def cell_fingerprint(self, cells: Iterable[tuple[str, str]]) -> tuple[int, int]:
+        """(count, fingerprint) of a set of service × site cells, hashed exactly as `measure_totals` hashes
+        the cells that arrived: a month whose `cells` and `fingerprint` equal these holds just these cells.
+        (0, 0) for no cells."""
+        cells = sorted(set(cells))
+        if not cells:
+            return 0, 0
+        values = ", ".join("(?, ?)" for _ in cells)
+        sql = f"""
+            SELECT count(*) AS cells, {self.engine.fingerprint_sql} AS fingerprint
+            FROM (VALUES {values}) AS declared(service, site)
+        """
+        with self.cursor() as cur:
+            count, fingerprint = cur.execute(sql, [p for cell in cells for p in cell]).fetchone()
+        return int(count), int(fingerprint)
+
+    def cells_of(
+        self,
+        keys: Iterable[tuple[dt.date, str]],
+        service: str = ALL,
+        site: str = ALL,
+        segment: str = ALL,
+        moment: dt.datetime | None = None,
+    ) -> pd.DataFrame:
+        """The cells of `cells`, for the given (month, measure) pairs only — not every measure of every
+        month named (completeness reads just the pairs it cannot judge from the totals)."""
+        by_measure: dict[str, list[dt.date]] = {}
+        for month, measure in sorted(set(keys)):
+            by_measure.setdefault(measure, []).append(month)
+        if not by_measure:
+            return pd.DataFrame(columns=CELL_COLUMNS)
+        measures = list(by_measure)
+        every_month = [m for months in by_measure.values() for m in months]
+        if moment is None:
+            source, source_params = "facts", []
+        else:
+            source = f"({_known_at_sql(measures)}) AS known"
+            source_params = _known_at_params(moment, measures, min(every_month), max(every_month))
+        pairs = " OR ".join(
+            f"(measure = ? AND month IN ({_placeholders(months)}))" for months in by_measure.values()
+        )
+        sql = f"""
+            SELECT month, measure, service, site, value
+            FROM {source}
+            WHERE ({pairs})
+              AND segment = ?
+              AND (? = 'All' OR service = ?)
+              AND (? = 'All' OR site = ?)
+            ORDER BY month, measure, service, site
+        """
+        pair_params = [p for measure, months in by_measure.items() for p in (measure, *months)]
+        params = [*source_params, *pair_params, segment, service, service, site, site]
+        return self._frame(sql, params, columns=CELL_COLUMNS)
+
     def provenance(
         self,
         measures: Iterable[str],
@@ -1717,17 +1771,6 @@ _KNOWN_AT_TEMPLATE = """
     WHERE valid_from <= ? AND ? < valid_to {measure_clause} AND month BETWEEN ? AND ?
 """
 
-# Keys whose known value can differ between two moments: a row for them started or ended in between.
-# Comparing only these keeps a fortnight's review proportional to what was loaded, not to the store.
-_TOUCHED_TEMPLATE = """
-    SELECT month, measure, service, site, segment FROM facts
-    WHERE valid_from > ? AND valid_from <= ? {measure_clause}
-    UNION
-    SELECT month, measure, service, site, segment FROM fact_history
-    WHERE ((valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?)) {measure_clause}
-"""
-
-
 def _measure_clause(measures: Sequence[str] | None) -> str:
     return "" if measures is None else f"AND measure IN ({_placeholders(measures)})"
 
@@ -1745,12 +1788,16 @@ def _known_at_params(
 
 
 def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
-    """The values that differ between two moments (see `Store.changes_between`), shaped by `select`."""
-    touched_key = "SELECT 1 FROM touched t WHERE " + " AND ".join(f"t.{c} = k.{c}" for c in KEY_COLUMNS)
+    """The values that differ between two moments (see `Store.changes_between`), shaped by `select`.
+
+    A key's value can differ only if a version of it started or ended between the moments; and then the
+    version known at the later moment started after the earlier one (`after`), or the version known at
+    the earlier moment ended by the later one (`before`): a version known at both is the same on both
+    sides. So only those versions are joined, never every key of the store with itself: when the whole
+    store arrived in the fortnight, `before` is empty and the join builds on nothing. Plain SQL."""
     return f"""
-        WITH touched AS ({_TOUCHED_TEMPLATE.format(measure_clause=_measure_clause(measures))}),
-             before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE EXISTS ({touched_key})),
-             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE EXISTS ({touched_key})),
+        WITH before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_to <= ?),
+             after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_from > ?),
              compared AS (
                 SELECT coalesce(a.month, b.month) AS month, coalesce(a.measure, b.measure) AS measure,
                        coalesce(a.service, b.service) AS service, coalesce(a.site, b.site) AS site,
@@ -1773,11 +1820,9 @@ def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
 
 
 def _changes_params(earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None) -> list:
-    chosen = list(measures) if measures is not None else []
     return [
-        earlier, later, *chosen, earlier, later, earlier, later, *chosen,
-        *_known_at_params(earlier, measures, None, None),
-        *_known_at_params(later, measures, None, None),
+        *_known_at_params(earlier, measures, None, None), later,
+        *_known_at_params(later, measures, None, None), earlier,
         later, earlier, later,
     ]
 

@@ -62,7 +62,32 @@ def _index(totals: pd.DataFrame) -> dict[tuple[dt.date, str], dict]:
     return {(to_month(r["month"]), r["measure"]): r for r in totals.to_dict("records")}
 
 
-def _needs_detail(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool:
+# measure → (count, fingerprint) of its declared cells for the selection, fingerprinted by the store the same
+# way as its totals (`Store.cell_fingerprint`); see `declared_cells`.
+DeclaredPrints = dict[str, tuple[int, int]]
+
+
+def _against_declared(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool:
+    """Whether (month, measure) is judged against the cells declared in config.yaml (no usable baseline)."""
+    base = rows.get((_baseline_for(cfg, month), measure))
+    started = cfg.available_from(measure)
+    if base is None or (started is not None and _baseline_for(cfg, month) < started):
+        declared = cfg.measure_by_id.get(measure)
+        return declared is not None and declared.expected is not None
+    return False
+
+
+def _matches_declared(row: dict, measure: str, declared: DeclaredPrints | None) -> bool:
+    """Whether a month's cells are exactly the declared cells (same count and fingerprint)."""
+    if not declared or measure not in declared:
+        return False
+    count, fingerprint = declared[measure]
+    return count > 0 and int(row["cells"]) == count and int(row["fingerprint"]) == fingerprint
+
+
+def _needs_detail(
+    cfg: Config, month: dt.date, measure: str, rows: dict, declared: DeclaredPrints | None = None
+) -> bool:
     """Whether (month, measure) must be read cell by cell to judge it."""
     row = rows[(month, measure)]
     base_month = _baseline_for(cfg, month)
@@ -71,9 +96,23 @@ def _needs_detail(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool
     base = rows.get((base_month, measure))
     started = cfg.available_from(measure)
     if base is None or (started is not None and base_month < started):
-        declared = cfg.measure_by_id.get(measure)
-        return declared is not None and declared.expected is not None
+        if _against_declared(cfg, month, measure, rows):
+            return not _matches_declared(row, measure, declared)
+        return False
     return not (int(base["cells"]) == int(row["cells"]) and int(base["fingerprint"]) == int(row["fingerprint"]))
+
+
+def declared_cells(
+    cfg: Config, measures: list[str], service: str = ALL, site: str = ALL
+) -> dict[str, list[tuple[str, str]]]:
+    """measure → the service × site cells config.yaml declares for it within the selection (measures with a
+    declaration only): what `Store.cell_fingerprint` fingerprints for `measure_months(declared=...)`."""
+    out = {}
+    for measure in measures:
+        found = cfg.measure_by_id.get(measure)
+        if found is not None and found.expected is not None:
+            out[measure] = sorted(_declared_cells(cfg, measure, service, site))
+    return out
 
 
 def detail_months(cfg: Config, totals: pd.DataFrame) -> list[dt.date]:
@@ -87,6 +126,32 @@ def detail_months(cfg: Config, totals: pd.DataFrame) -> list[dt.date]:
             chosen.add(month)
     with_baselines = chosen | {_baseline_for(cfg, m) for m in chosen}
     return sorted(with_baselines)
+
+
+def detail_keys(
+    cfg: Config, totals: pd.DataFrame, declared: DeclaredPrints | None = None
+) -> list[tuple[dt.date, str]]:
+    """The (month, measure) pairs whose cells must be read to judge completeness: each pair that cannot be
+    told from its totals, its baseline month's pair (unless it is judged against declared cells), and the
+    same month of every other measure of a share metric it feeds (a partial share is computed over the
+    cells all its measures arrived in). Narrower than `detail_months`, which reads every measure of those
+    months. With `declared` (as
+    `measure_months` takes it), a month whose cells are exactly the declared cells is not read either."""
+    if totals.empty or not _has_cells(totals):
+        return []
+    rows = _index(totals)
+    chosen = [(month, measure) for month, measure in rows if _needs_detail(cfg, month, measure, rows, declared)]
+    siblings: dict[str, set[str]] = {}
+    for metric in cfg.metrics:
+        if metric.type == "share":
+            for m in metric.input_measures:
+                siblings.setdefault(m, set()).update(metric.input_measures)
+    keys: set[tuple[dt.date, str]] = set()
+    for month, measure in chosen:
+        if not _against_declared(cfg, month, measure, rows):  # compared with its baseline month's cells
+            keys.add((_baseline_for(cfg, month), measure))
+        keys.update((month, m) for m in siblings.get(measure, set()) | {measure})
+    return sorted(keys)
 
 
 def _declared_cells(cfg: Config, measure: str, service: str, site: str) -> set[tuple[str, str]]:
@@ -156,12 +221,29 @@ def totals_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "measure", "value", "cells", "fingerprint"])
 
 
-def _cells_by_key(cells: pd.DataFrame | None) -> dict[tuple[dt.date, str], dict[tuple[str, str], float]]:
+class CellIndex(dict):
+    """Cells already grouped by (month, measure) (`index_cells`): pass it wherever `cells` are taken, so
+    several metrics judged from the same cells group them once, not once per metric."""
+
+
+def index_cells(cells: pd.DataFrame | None) -> CellIndex:
+    """(month, measure) → {(service, site): value} of `Store.cells` rows, grouped once for many calls."""
+    return CellIndex(_cells_by_key(cells))
+
+
+def _cells_by_key(
+    cells: pd.DataFrame | CellIndex | None,
+) -> dict[tuple[dt.date, str], dict[tuple[str, str], float]]:
     """(month, measure) → {(service, site): value}; columns read whole (`tolist`), not row by row."""
+    if isinstance(cells, CellIndex):
+        return cells
     by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
     if cells is None or cells.empty:
         return by_key
-    months = [to_month(m) for m in pd.to_datetime(cells["month"]).dt.date.tolist()]
+    # Each distinct month is normalised once (a national store has a million cells but sixty months).
+    codes, distinct = pd.factorize(pd.to_datetime(cells["month"]))
+    firsts = [to_month(m) for m in distinct]
+    months = [firsts[c] for c in codes.tolist()]
     columns = (cells["measure"].tolist(), cells["service"].tolist(), cells["site"].tolist(),
                cells["value"].astype(float).tolist())
     for month, measure, service, site, value in zip(months, *columns, strict=True):
@@ -175,12 +257,16 @@ def measure_months(
     cells: pd.DataFrame | None = None,
     service: str = ALL,
     site: str = ALL,
+    declared: DeclaredPrints | None = None,
 ) -> pd.DataFrame:
     """One row per (month, measure) that has values: what arrived against what was expected.
 
     `totals` as `Store.measure_totals` returns it (from April of the baseline year, so each month's
     baseline month is in it); `cells` as `Store.cells` returns it for `detail_months(cfg, totals)`.
-    Totals without cell counts (a frame built by hand) are taken as complete.
+    Totals without cell counts (a frame built by hand) are taken as complete. `declared` (measure →
+    count and fingerprint of its declared cells for this selection, from the store) lets a month holding
+    exactly the declared cells be judged without its cells (then `cells` come from `detail_keys(cfg,
+    totals, declared)`); the result is the same as comparing the cells.
     """
     if totals.empty:
         return pd.DataFrame(columns=MEASURE_COLUMNS)
@@ -194,8 +280,24 @@ def measure_months(
         started = cfg.available_from(measure)
         base_usable = base is not None and not (started is not None and base_month < started)
         record = {"month": month, "measure": measure, "value": value}
-        detail = _has_cells(totals) and base_month != month and _needs_detail(cfg, month, measure, rows)
-        if not detail:
+        detail = _has_cells(totals) and base_month != month and _needs_detail(cfg, month, measure, rows, declared)
+        if (
+            not detail
+            and _has_cells(totals)
+            and base_month != month
+            and _against_declared(cfg, month, measure, rows)
+            and _matches_declared(row, measure, declared)
+        ):
+            # The month holds exactly the declared cells: what comparing them would give.
+            cells_expected = _declared_cells(cfg, measure, service, site)
+            sites = sorted({k[1] for k in cells_expected} - {ALL})
+            services = sorted({k[0] for k in cells_expected} - {ALL})
+            record.update(
+                expected=len(cells_expected), arrived=len(cells_expected), extra=0, matched_value=value,
+                matched_baseline=math.nan, sites_expected=sites, sites_arrived=list(sites),
+                services_expected=services, services_arrived=list(services),
+            )
+        elif not detail:
             n = int(row["cells"]) if _has_cells(totals) else 1
             record.update(
                 expected=n, arrived=n, extra=0, matched_value=value,

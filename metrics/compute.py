@@ -120,11 +120,18 @@ def plausible_totals(totals: pd.DataFrame) -> pd.DataFrame:
 
 
 def judge_measures(
-    cfg: Config, totals: pd.DataFrame, cells: pd.DataFrame | None, service: str = "All", site: str = "All"
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None,
+    service: str = "All",
+    site: str = "All",
+    declared: dict[str, tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
     """`metrics.completeness.measure_months` of the plausible totals: worked out once and handed to
     `compute_series` for each metric that reads the same totals."""
-    return completeness.measure_months(cfg, plausible_totals(totals), cells, service=service, site=site)
+    return completeness.measure_months(
+        cfg, plausible_totals(totals), cells, service=service, site=site, declared=declared
+    )
 
 
 def describe_implausible(cfg: Config, totals: pd.DataFrame) -> list[str]:

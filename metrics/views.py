@@ -71,18 +71,20 @@ def read_totals(
     site: str = ALL,
     segment: str = ALL,
     moment: dt.datetime | None = None,
+    declared: dict[str, tuple[int, int]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Monthly totals from April of the baseline year to `end` (current, or as known at `moment`), and
-    the cells of the few months whose completeness cannot be told from the totals alone."""
+    the cells of the few (month, measure) pairs whose completeness cannot be told from the totals alone.
+    With `declared` (`declared_prints`), pass the same to `compute.judge_measures`."""
     scope = {"service": service, "site": site, "segment": segment, "start": cfg.first_month, "end": to_month(end)}
     if moment is None:
         totals = store.measure_totals(measures, **scope)
     else:
         totals = store.measure_totals_as_of(moment, measures, **scope)
-    months = completeness.detail_months(cfg, totals)
-    if not months:
+    keys = completeness.detail_keys(cfg, totals, declared)
+    if not keys:
         return totals, None
-    return totals, store.cells(months, measures, service=service, site=site, segment=segment, moment=moment)
+    return totals, store.cells_of(keys, service=service, site=site, segment=segment, moment=moment)
 
 
 def metric_series(
@@ -205,6 +207,15 @@ def spc_for_metrics(cfg: Config, series_by_metric: dict[str, pd.DataFrame]) -> d
     }
 
 
+def declared_prints(
+    store: Store, cfg: Config, measures: list[str], service: str = ALL, site: str = ALL
+) -> dict[str, tuple[int, int]]:
+    """measure → (count, fingerprint) of the cells config.yaml declares for it in this selection, so a
+    month holding exactly those is judged complete without reading its cells."""
+    chosen = completeness.declared_cells(cfg, measures, service, site)
+    return {m: store.cell_fingerprint(cells) for m, cells in chosen.items()}
+
+
 def series_as_of(
     store: Store, cfg: Config, metrics: list[Metric], moment: dt.datetime, end: dt.date | None
 ) -> dict[str, pd.DataFrame]:
@@ -212,8 +223,11 @@ def series_as_of(
     if end is None:
         return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
                 for m in metrics}
-    totals, cells = read_totals(store, cfg, all_measures(metrics), end, moment=moment)
-    judged = compute.judge_measures(cfg, totals, cells)
+    measures = all_measures(metrics)
+    declared = declared_prints(store, cfg, measures)
+    totals, cells = read_totals(store, cfg, measures, end, moment=moment, declared=declared)
+    cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
+    judged = compute.judge_measures(cfg, totals, cells, declared=declared)
     return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells,
                                          measure_frame=judged)
             for m in metrics}

@@ -131,7 +131,7 @@ class ViewCache:
         """The store's version: read once per script run, and again after this process wrote to it.
         Outside a script run (tests, command line) it is read every time."""
         run = _current_run()
-        writes = store.writes_here
+        writes = getattr(store, "writes_here", 0)
         read = self._versions_read.get(run, {}).get(token) if run is not None else None
         if read is not None and read[1] == writes:
             return read[0]

@@ -66,7 +66,7 @@ def snapshot(store: Store) -> dict[str, pd.DataFrame]:
 def test_the_writes_listed_here_are_every_write_the_store_has() -> None:
     takes_an_actor = {name for name, fn in inspect.getmembers(Store, inspect.isfunction)
                       if "actor" in inspect.signature(fn).parameters
-                      and name not in {"record_event", "_log", "_log_write"}}
+                      and name not in ("record_event", "_log", "_log_write")}
     assert takes_an_actor == set(WRITES)
 
 
