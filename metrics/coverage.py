@@ -18,7 +18,7 @@ import html
 import pandas as pd
 
 from metrics.config import Config
-from metrics.months import financial_year_label, format_month, format_uk_time, to_month
+from metrics.months import baseline_month, financial_year_label, format_month, format_uk_time, to_month
 
 PRESENT, PARTIAL, MISSING, NOT_COLLECTED = "present", "partial", "missing", "not_collected"
 STATE_SYMBOLS = {PRESENT: "✔", PARTIAL: "◐", MISSING: "✖", NOT_COLLECTED: "–"}
@@ -33,15 +33,19 @@ def coverage_grid(
 
     `measure_months` is `metrics.completeness.measure_months` at the system total: the one rule that
     decides completeness, so this grid, the tiles and the board pack agree. A month before a measure
-    began (`available_from`) is "not yet collected", not missing."""
+    began (`available_from`) is "not yet collected", not missing; so is an empty month of a seasonal
+    measure (flu vaccinations from September to March) whose same month of the baseline year was empty
+    too while the baseline year held figures: the rule expects what that month held, which is nothing."""
     have = {(r["measure"], to_month(r["month"])): r for r in measure_months.to_dict("records")}
+    baseline_year = {measure for measure, month in have if baseline_month(month, cfg.baseline_year) == month}
     records = []
     for measure in measures:
         began = cfg.available_from(measure)
         for month in map(to_month, months):
             row = have.get((measure, month))
             if row is None:
-                state = NOT_COLLECTED if began is not None and month < began else MISSING
+                seasonal = measure in baseline_year and (measure, baseline_month(month, cfg.baseline_year)) not in have
+                state = NOT_COLLECTED if (began is not None and month < began) or seasonal else MISSING
                 records.append((measure, month, state, 0, 0))
                 continue
             state = PRESENT if row["state"] == "complete" else PARTIAL
