@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 DB := $(or $(RECOVERY_DB),data/recovery.duckdb)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint unit app e2e bench screenshots demo browser clean
+.PHONY: run test lint unit app e2e bench screenshots demo browser postgres clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,6 +33,12 @@ browser:
 		$(SUDO) apt-get install -y $(DEBIAN_PACKAGES) || \
 		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y $(DEBIAN_PACKAGES); }; }
 
+# The store tests run on PostgreSQL too: they start a throw-away cluster from Debian's server binaries.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+		{ echo "Installing postgresql from Debian (the store tests on the second engine start their own cluster)…"; \
+		$(SUDO) apt-get install -y postgresql || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }; }
+
 demo: $(STAMP)
 	$(BIN)/python -m data demo --force
 
@@ -43,7 +49,7 @@ run: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser postgres lint
 	$(BIN)/python -m pytest -q
 
 unit: $(STAMP)
