@@ -96,6 +96,13 @@ def sidebar_links(page) -> list[str]:
     return [t.strip().splitlines()[-1] for t in page.locator(".st-key-site_navigation a").all_inner_texts()]
 
 
+def nav_links(page) -> list[str]:
+    """`sidebar_links` of a signed-in page, once the sidebar has drawn its first link (the sidebar is
+    drawn after the page's heading, so the heading alone does not say the links are there)."""
+    page.locator(".st-key-site_navigation a").first.wait_for(timeout=TIMEOUT_MS)
+    return sidebar_links(page)
+
+
 def admin_audit_log(page) -> pd.DataFrame:
     """The audit log as the admin downloads it from the Audit log page (the download itself is logged)."""
     with page.expect_download(timeout=TIMEOUT_MS) as download:
@@ -113,7 +120,7 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         viewer = new_browser_session()
         sign_in(viewer, url, "vera.viewer@nhs.net")
         wait_until_rendered(viewer)
-        links = sidebar_links(viewer)
+        links = nav_links(viewer)
         assert "Overview" in links and "Upload data" not in links and "Audit log" not in links
         assert viewer.get_by_text(as_shown("Signed in as Vera Viewer (vera.viewer@nhs.net) · viewer")).is_visible()
         viewer.goto(f"{url}/upload")
@@ -128,7 +135,7 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         # (b) An analyst (from the provider's roles claim) uploads a file, recorded under their email.
         analyst = new_browser_session()
         sign_in(analyst, url, "ann.analyst@nhs.net")
-        assert "Upload data" in sidebar_links(analyst)
+        assert "Upload data" in nav_links(analyst)
         analyst.goto(f"{url}/upload")
         wait_until_rendered(analyst)
         upload = tmp_path / "april-ct.csv"
@@ -145,7 +152,7 @@ def test_sign_in_roles_and_the_audit_trail_end_to_end(
         # An admin (named in config.yaml) reads the audit log with the analyst's email on the upload.
         admin = new_browser_session()
         sign_in(admin, url, "onebromley.performance@nhs.net")
-        assert "Audit log" in sidebar_links(admin)
+        assert "Audit log" in nav_links(admin)
         admin.goto(f"{url}/audit")
         wait_until_rendered(admin)
         log = admin_audit_log(admin)
@@ -185,7 +192,7 @@ def test_local_mode_serves_this_machine_with_a_warning_and_refuses_every_other_a
         page.goto(f"{url}/overview")
         wait_until_rendered(page)
         page.get_by_text(LOCAL_MODE_WARNING).wait_for(timeout=TIMEOUT_MS)
-        assert "Upload data" in sidebar_links(page)
+        assert "Upload data" in nav_links(page)
     with running_app(demo_db, extra_args=["--server.address", "0.0.0.0"]) as url:
         page.goto(f"{url}/overview")
         page.get_by_text("with sign-in off, so anyone who can reach it could change figures: it refuses to serve",
