@@ -10,11 +10,9 @@ st.set_page_config(
     initial_sidebar_state="auto",
 )
 
-from metrics.access import PAGE_ROLES  # noqa: E402
-from metrics.config import ConfigError  # noqa: E402
-from pages import _signin  # noqa: E402
-from pages._cache import store_is_demo  # noqa: E402
-from pages._shared import (  # noqa: E402
+from app_pages import _signin  # noqa: E402
+from app_pages._cache import store_is_demo  # noqa: E402
+from app_pages._shared import (  # noqa: E402
     DECLARED_PAGE_KEY,
     _config,
     demo_banner,
@@ -24,29 +22,33 @@ from pages._shared import (  # noqa: E402
     inject_css,
     report_unexpected_error,
 )
+from metrics.access import PAGE_ROLES  # noqa: E402
+from metrics.config import ConfigError  # noqa: E402
 
 PAGES = {
     "Executive": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
     ],
     "Services": [
-        st.Page("pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
-        st.Page("pages/capacity.py", title="Demand & capacity", icon=":material/query_stats:", url_path="capacity"),
+        st.Page("app_pages/my_service.py", title="My service", icon=":material/person_search:", url_path="my_service"),
+        st.Page("app_pages/capacity.py", title="Demand & capacity", icon=":material/query_stats:", url_path="capacity"),
     ],
     "System and population": [
-        st.Page("pages/discharges.py", title="Discharges (SPA)", icon=":material/local_hospital:",
+        st.Page("app_pages/discharges.py", title="Discharges (SPA)", icon=":material/local_hospital:",
                 url_path="discharges"),
-        st.Page("pages/primary_care.py", title="Primary care digital", icon=":material/devices:",
+        st.Page("app_pages/primary_care.py", title="Primary care digital", icon=":material/devices:",
                 url_path="primary_care"),
-        st.Page("pages/inequalities.py", title="Inequalities", icon=":material/diversity_3:", url_path="inequalities"),
-        st.Page("pages/assessment.py", title="Phase 3 assessment & milestones", icon=":material/fact_check:",
+        st.Page("app_pages/inequalities.py", title="Inequalities", icon=":material/diversity_3:",
+                url_path="inequalities"),
+        st.Page("app_pages/assessment.py", title="Phase 3 assessment & milestones", icon=":material/fact_check:",
                 url_path="assessment"),
     ],
     "Data": [
-        st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
-        st.Page("pages/coverage.py", title="Data coverage & history", icon=":material/grid_on:", url_path="coverage"),
-        st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
-        st.Page("pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
+        st.Page("app_pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
+        st.Page("app_pages/coverage.py", title="Data coverage & history", icon=":material/grid_on:",
+                url_path="coverage"),
+        st.Page("app_pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"),
+        st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
     ],
 }
 
@@ -61,7 +63,7 @@ def declared_pages() -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     for spec in specs:
         sections.setdefault(spec.section, []).append(
-            st.Page("pages/declared.py", title=spec.title, icon=spec.icon, url_path=spec.url))
+            st.Page("app_pages/declared.py", title=spec.title, icon=spec.icon, url_path=spec.url))
     return sections
 
 

@@ -455,7 +455,7 @@ def _serialised(method):
                     f"The store {self.path} could not be written ({first_line}); nothing was changed."
                 ) from None
             finally:
-                self.writes_here += 1  # after the commit (or rollback): see pages/_cache.py
+                self.writes_here += 1  # after the commit (or rollback): see app_pages/_cache.py
 
     return locked
 
@@ -501,7 +501,7 @@ class Store:
         # PostgreSQL's advisory lock does the same; DuckDB admits one writing process.)
         self._write_lock = threading.RLock()
         # Writes this Store object has finished (committed or not): a cache in this process can reuse a
-        # version it read a moment ago while this number stands still (pages/_cache.py).
+        # version it read a moment ago while this number stands still (app_pages/_cache.py).
         self.writes_here = 0
         if is_postgres_url(str(path)):
             self._open_postgres(str(path), read_only)

@@ -237,7 +237,7 @@ class PageBlock(_Model):
 
 
 class PageSpec(_Model):
-    """A page declared in config.yaml and drawn by the generic page script (pages/declared.py)."""
+    """A page declared in config.yaml and drawn by the generic page script (app_pages/declared.py)."""
 
     url: str
     title: str
@@ -370,7 +370,7 @@ class Config(_Model):
     metrics: list[Metric]
     access: AccessSettings | None = None
     national_files: NationalFiles | None = None
-    # Pages declared here rather than written in Python (pages/declared.py draws each one).
+    # Pages declared here rather than written in Python (app_pages/declared.py draws each one).
     pages: list[PageSpec] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))

@@ -1,8 +1,8 @@
 """AppTest fixtures.
 
-In a running server Streamlit clears its legacy "pages/ folder" flag the first time app.py calls
+In a running server Streamlit clears its legacy "app_pages/ folder" flag the first time app.py calls
 st.navigation, and it stays cleared for the life of the process. AppTest resets that flag before
-every run, which would send every test run down the first-visit path (pages/_shared.py reruns the
+every run, which would send every test run down the first-visit path (app_pages/_shared.py reruns the
 script through app.py) and drop button clicks on the rerun. These tests model the running server:
 the flag stays cleared. The first-visit path itself is covered end to end by the deep-link tests in
 tests/e2e, which open a page URL first on a fresh server.

@@ -19,7 +19,7 @@ TIMEOUT_S = 60
 
 
 def open_page(db: Path, monkeypatch, page: str | None = None) -> AppTest:
-    """The dashboard on `db`, run once, then switched to `page` (e.g. "pages/discharges.py")."""
+    """The dashboard on `db`, run once, then switched to `page` (e.g. "app_pages/discharges.py")."""
     monkeypatch.setenv("RECOVERY_DB", str(db))
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
     return at.switch_page(page).run() if page else at
@@ -28,7 +28,7 @@ def open_page(db: Path, monkeypatch, page: str | None = None) -> AppTest:
 def open_declared_page(db: Path, monkeypatch, url: str) -> AppTest:
     """The dashboard on `db`, run once, then switched to the page config.yaml declares at `url`.
 
-    Every declared page is the one script pages/declared.py registered at its own url, and
+    Every declared page is the one script app_pages/declared.py registered at its own url, and
     AppTest.switch_page finds a page by its file; so this picks the registered page by its url (the
     hash Streamlit gives an st.Page is that of its url_path)."""
     monkeypatch.setenv("RECOVERY_DB", str(db))

@@ -18,7 +18,7 @@ EDITOR = "assessment_editor_2"  # the editor starts from the latest review, id 2
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/assessment.py")
+    return open_page(demo_db, monkeypatch, "app_pages/assessment.py")
 
 
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -114,6 +114,6 @@ def test_milestones_are_judged_against_the_chosen_date(app):
 
 
 def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
-    at = open_page(calls_only_db, monkeypatch, "pages/assessment.py")
+    at = open_page(calls_only_db, monkeypatch, "app_pages/assessment.py")
     assert not at.exception
     assert any("The store holds no Phase 3 assessment yet" in i.value for i in at.info)

@@ -16,7 +16,7 @@ AS_NOW, RECOVERY_PUSH, WAVE_2 = 1, 3, 2  # the shipped examples' version ids
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/capacity.py")
+    return open_page(demo_db, monkeypatch, "app_pages/capacity.py")
 
 
 def metric(at: AppTest, starts: str) -> str:
@@ -104,6 +104,6 @@ def test_a_scenario_with_a_bad_month_lists_the_row(app, demo_db):
 
 
 def test_a_store_without_waiting_list_figures_says_what_to_do(calls_only_db, monkeypatch):
-    at = open_page(calls_only_db, monkeypatch, "pages/capacity.py")
+    at = open_page(calls_only_db, monkeypatch, "app_pages/capacity.py")
     assert not at.exception
     assert any("no complete month of waiting list figures" in i.value for i in at.info)

@@ -15,7 +15,7 @@ from tests.app import kit
 
 
 def open_page(db, monkeypatch) -> AppTest:
-    return kit.open_page(db, monkeypatch, "pages/coverage.py")
+    return kit.open_page(db, monkeypatch, "app_pages/coverage.py")
 
 
 @pytest.fixture

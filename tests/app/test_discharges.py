@@ -12,7 +12,7 @@ from tests.app.kit import open_page
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/discharges.py")
+    return open_page(demo_db, monkeypatch, "app_pages/discharges.py")
 
 
 def tiles(at: AppTest) -> str:
@@ -56,6 +56,6 @@ def test_every_chart_has_its_csv_download(app):
 
 
 def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
-    at = open_page(calls_only_db, monkeypatch, "pages/discharges.py")
+    at = open_page(calls_only_db, monkeypatch, "app_pages/discharges.py")
     assert not at.exception
     assert any("The store holds no SPA discharge figures yet" in i.value for i in at.info)

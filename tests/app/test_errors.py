@@ -31,7 +31,7 @@ def test_an_unexpected_error_shows_a_sentence_and_a_reference_not_the_details(de
 
 
 def test_a_full_disk_during_an_upload_is_a_sentence_and_changes_nothing(demo_db: Path, monkeypatch) -> None:
-    at = open_page(demo_db, monkeypatch, "pages/upload.py")
+    at = open_page(demo_db, monkeypatch, "app_pages/upload.py")
     with Store(demo_db) as store:
         before = len(store.facts()), len(store.uploads())
     data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
@@ -46,7 +46,7 @@ def test_a_full_disk_during_an_upload_is_a_sentence_and_changes_nothing(demo_db:
 
 
 def test_the_upload_note_is_limited_in_length(demo_db: Path, monkeypatch) -> None:
-    at = open_page(demo_db, monkeypatch, "pages/upload.py")
+    at = open_page(demo_db, monkeypatch, "app_pages/upload.py")
     data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
     at.file_uploader(key="upload_file").set_value(("april.csv", data, "text/csv")).run()
     assert at.text_area(key="upload_note").max_chars == 1000  # names come from sign-in, not a field

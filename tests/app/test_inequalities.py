@@ -12,7 +12,7 @@ from tests.app.kit import open_page
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/inequalities.py")
+    return open_page(demo_db, monkeypatch, "app_pages/inequalities.py")
 
 
 def table(at: AppTest):
@@ -63,7 +63,7 @@ def test_every_chart_has_its_csv_download(app):
 
 
 def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
-    at = open_page(calls_only_db, monkeypatch, "pages/inequalities.py")
+    at = open_page(calls_only_db, monkeypatch, "app_pages/inequalities.py")
     assert not at.exception
     assert any("The store holds no figures by IMD quintile or ethnicity yet" in i.value for i in at.info)
 

@@ -18,7 +18,7 @@ def open_link(demo_db, monkeypatch):
 
     def opener(**params: str) -> AppTest:
         at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
-        at.switch_page("pages/my_service.py")
+        at.switch_page("app_pages/my_service.py")
         at.query_params.update(params)
         return at.run()
 

@@ -21,7 +21,7 @@ TIMEOUT_S = 60
 # AppTest resets Streamlit's "pages directory" flag before every run, so app.py's navigation shell
 # reruns the script each time and a button press (a trigger) is lost on the way. Tests that press a
 # form button therefore run the Overview page script on its own.
-OVERVIEW_PAGE = str(PROJECT_ROOT / "pages" / "overview.py")
+OVERVIEW_PAGE = str(PROJECT_ROOT / "app_pages" / "overview.py")
 
 
 def _app(db, monkeypatch) -> AppTest:

@@ -12,7 +12,7 @@ from tests.app.kit import open_page
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/primary_care.py")
+    return open_page(demo_db, monkeypatch, "app_pages/primary_care.py")
 
 
 def tiles(at: AppTest) -> str:
@@ -55,6 +55,6 @@ def test_the_february_2020_reference_is_shown_beside_the_month(app):
 
 
 def test_a_store_without_these_figures_says_what_to_do(calls_only_db, monkeypatch):
-    at = open_page(calls_only_db, monkeypatch, "pages/primary_care.py")
+    at = open_page(calls_only_db, monkeypatch, "app_pages/primary_care.py")
     assert not at.exception
     assert any("The store holds no eConsult or video consultation figures yet" in i.value for i in at.info)

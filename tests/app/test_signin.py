@@ -53,7 +53,7 @@ def test_local_mode_opens_at_once_and_every_page_says_sign_in_is_off(demo_db, mo
     assert not at.exception
     assert "Overview" in titles(at)
     assert any(w.value == LOCAL_MODE_WARNING for w in at.warning)
-    at.switch_page("pages/audit.py").run()  # local mode: every role, so the audit log opens too
+    at.switch_page("app_pages/audit.py").run()  # local mode: every role, so the audit log opens too
     assert not at.exception and "Audit log" in titles(at)
     assert any(w.value == LOCAL_MODE_WARNING for w in at.warning)
 
@@ -113,7 +113,7 @@ def test_someone_outside_the_allowed_domains_is_refused_with_the_contact(demo_db
 
 def test_an_admin_named_in_config_reads_the_audit_log(demo_db, monkeypatch) -> None:
     at = dashboard(demo_db, monkeypatch, {"email": "onebromley.performance@nhs.net", "name": "Perf Team"},
-                   page="pages/audit.py")
+                   page="app_pages/audit.py")
     assert not at.exception
     assert "Audit log" in titles(at)
     log = at.dataframe[0].value

@@ -22,7 +22,7 @@ APRIL = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n2021-04,ct_test
 
 @pytest.fixture
 def app(demo_db, monkeypatch) -> AppTest:
-    return open_page(demo_db, monkeypatch, "pages/upload.py")
+    return open_page(demo_db, monkeypatch, "app_pages/upload.py")
 
 
 def choose_file(at: AppTest, name: str, data: bytes) -> AppTest:

@@ -69,7 +69,7 @@ def test_the_overview_shows_commentary_names_and_file_names_as_text(hostile_db: 
 
 
 def test_the_upload_page_shows_names_notes_and_file_names_as_text(hostile_db: Path, monkeypatch) -> None:
-    at = open_page(hostile_db, monkeypatch, "pages/upload.py")
+    at = open_page(hostile_db, monkeypatch, "app_pages/upload.py")
     at.selectbox(key="undo_choice").set_value(2).run()  # the undo picker has no default (issue 10)
     at.button(key="undo_start").click().run()
     assert_shown_as_text(at, [f"Undo upload 2: {FILE_NAME}, by {NAME}"])
@@ -81,7 +81,7 @@ def test_the_upload_page_shows_names_notes_and_file_names_as_text(hostile_db: Pa
 
 def test_a_valid_file_with_a_hostile_name_is_summarised_and_confirmed_as_text(hostile_db: Path,
                                                                                monkeypatch) -> None:
-    at = open_page(hostile_db, monkeypatch, "pages/upload.py")
+    at = open_page(hostile_db, monkeypatch, "app_pages/upload.py")
     data = b"period,measure,site,value\n2021-04,ct_tests,PRUH,1000\n"
     at.file_uploader(key="upload_file").set_value((FILE_NAME, data, "text/csv")).run()
     assert_shown_as_text(at, [f"{FILE_NAME}: 1 data row(s)"])
@@ -93,12 +93,12 @@ def test_a_valid_file_with_a_hostile_name_is_summarised_and_confirmed_as_text(ho
 
 def test_the_assessment_page_shows_who_recorded_a_review_and_its_note_as_text(hostile_db: Path, monkeypatch,
                                                                              cfg: Config) -> None:
-    at = open_page(hostile_db, monkeypatch, "pages/assessment.py")
+    at = open_page(hostile_db, monkeypatch, "app_pages/assessment.py")
     assert_shown_as_text(at, [f"recorded by {NAME}", NOTE.replace("\n\n", " ")])
 
 
 def test_the_coverage_page_shows_upload_names_as_plain_grid_cells(hostile_db: Path, monkeypatch) -> None:
-    at = open_page(hostile_db, monkeypatch, "pages/coverage.py")
+    at = open_page(hostile_db, monkeypatch, "app_pages/coverage.py")
     assert_shown_as_text(at, [])
     frames = [d.value for d in at.dataframe]
     cells = {str(v) for f in frames for v in pd.DataFrame(f).to_numpy().ravel()}
@@ -110,7 +110,7 @@ def test_a_shared_link_naming_a_hostile_service_is_answered_as_text(demo_db: Pat
     from tests.paths import APP_PATH
 
     at = AppTest.from_file(APP_PATH, default_timeout=60).run()
-    at.switch_page("pages/my_service.py")
+    at.switch_page("app_pages/my_service.py")
     at.query_params.update({"service": NAME, "site": FILE_NAME})
     at.run()
     assert_shown_as_text(at, [f"'{NAME}'"])

@@ -2,7 +2,7 @@
 turn, by its address and from the navigation, and none shows an error.
 
 The session starts on the Overview: on a freshly started server the very first request runs Streamlit's
-legacy pages/ folder navigation, which knows files, not declared urls, so a declared page opened as the
+legacy app_pages/ folder navigation, which knows files, not declared urls, so a declared page opened as the
 server's first request shows Streamlit's "Page not found" notice above the right page (see
 /work/notes/issue14.md). Every later visit is asserted to show no such notice."""
 

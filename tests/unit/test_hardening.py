@@ -251,7 +251,7 @@ def test_9_one_upload_size_from_config_for_browser_cli_and_page(cfg: Config) -> 
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert settings["server"]["maxUploadSize"] == cfg.upload.max_file_mb
     assert ingest.max_upload_bytes(cfg) == int(cfg.upload.max_file_mb * 1_000_000) == 50_000_000
-    page = (ROOT / "pages" / "upload.py").read_text()
+    page = (ROOT / "app_pages" / "upload.py").read_text()
     assert "max_upload_size=int(cfg.upload.max_file_mb)" in page and "{cfg.upload.max_file_mb:g} MB" in page
 
 

@@ -130,12 +130,12 @@ def test_a_long_name_is_refused_with_its_length() -> None:
 
 
 def test_every_csv_the_product_writes_goes_through_the_guarded_writer() -> None:
-    """No second CSV writer: data/, metrics/, pages/ and app.py write CSV only through safe_text, and
+    """No second CSV writer: data/, metrics/, app_pages/ and app.py write CSV only through safe_text, and
     every download button is fed by it (or is a PDF: the board pack, a scenario's pack page)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("data/**/*.py"), *root.glob("metrics/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    sources = [*root.glob("data/**/*.py"), *root.glob("metrics/*.py"), *root.glob("app_pages/*.py"), root / "app.py"]
     assert any(source.parent.name == "ingest" for source in sources)
     for source in sources:
         if source.name == "safe_text.py":

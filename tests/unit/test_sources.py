@@ -83,7 +83,7 @@ def test_the_demonstration_reviews_belong_to_the_specialist_trust(demo_store, cf
     assert views.load_assessment(demo_store, cfg, cfg.partners[0]).counts.empty
 
 
-@pytest.mark.parametrize("path", ["README.md", "pages/_shared.py", "metrics/pack.py", "data/demo.py"])
+@pytest.mark.parametrize("path", ["README.md", "app_pages/_shared.py", "metrics/pack.py", "data/demo.py"])
 def test_no_text_calls_the_seed_001_figures_bromleys_or_a_trust_assessment_of_ours(path):
     text = (ROOT / path).read_text(encoding="utf-8")
     assert "Only the published figures quoted in the README are real" not in text

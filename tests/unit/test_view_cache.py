@@ -1,4 +1,4 @@
-"""pages._cache and Store.version: page data computed once per store version, seen fresh after any write."""
+"""app_pages._cache and Store.version: page data computed once per store version, seen fresh after any write."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import threading
 import pandas as pd
 import pytest
 
+from app_pages import _cache
 from data.store import KEY_COLUMNS, Store
 from metrics import views
 from metrics.config import Config
-from pages import _cache
 from tests.actors import named
 
 WRITER = named("Cache tester")

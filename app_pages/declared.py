@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import charts
-from metrics.config import Config, PageBlock, PageSpec
-from metrics.months import format_month, format_month_long
-from metrics.views import DeclaredPage, PageOptions, load_declared_page, load_page_options
-from pages._cache import cached_view
-from pages._shared import (
+from app_pages._cache import cached_view
+from app_pages._shared import (
     DECLARED_PAGE_KEY,
     download_csv,
     get_config,
@@ -29,6 +25,10 @@ from pages._shared import (
     show_text_table,
     site_picker,
 )
+from metrics import charts
+from metrics.config import Config, PageBlock, PageSpec
+from metrics.months import format_month, format_month_long
+from metrics.views import DeclaredPage, PageOptions, load_declared_page, load_page_options
 
 
 def _options(cfg: Config, spec: PageSpec) -> PageOptions:

@@ -137,7 +137,7 @@ def current_actor() -> Actor:
     """Who this session's writes are made as (set by app.py before any page runs)."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:  # a page script run on its own (outside app.py): work it out the same way
-        from pages._shared import _config
+        from app_pages._shared import _config
 
         actor = identify(_config).actor
     if actor is None:
@@ -167,7 +167,7 @@ def refusal_page(title: str, role: str):
     """A stand-in for a page the session's roles do not allow: its address says which role it needs."""
 
     def refused() -> None:
-        from pages._shared import get_store
+        from app_pages._shared import get_store
 
         sentence = page_refusal(title, role)
         actor = st.session_state.get(ACTOR_KEY)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from app_pages._cache import cached_view
+from app_pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html, render_figure_tiles
 from metrics import charts, discharges
 from metrics.months import format_month
 from metrics.views import load_discharges
-from pages._cache import cached_view
-from pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html, render_figure_tiles
 
 cfg = get_config()
 store = get_store()

@@ -4,12 +4,12 @@ only handles widgets, messages and layout."""
 
 import streamlit as st
 
+from app_pages._shared import get_config, get_store, page_header, show_message, show_text_table
+from app_pages._signin import current_actor, record_download
 from data import ingest
 from data.store import StoreError
 from metrics.access import AccessDenied
 from metrics.safe_text import MAX_NOTE_CHARS, csv_bytes, escape_markdown
-from pages._shared import get_config, get_store, page_header, show_message, show_text_table
-from pages._signin import current_actor, record_download
 
 # Up to this many problems show as a table whose sentences wrap; a longer list scrolls in a grid.
 WRAPPED_TABLE_LIMIT = 200

@@ -3,11 +3,11 @@ how completely ethnicity is recorded."""
 
 import streamlit as st
 
+from app_pages._cache import cached_view
+from app_pages._shared import download_csv, get_config, get_store, month_picker, page_header
 from metrics import charts, inequalities
 from metrics.months import format_month
 from metrics.views import inequality_groups, inequality_metrics, load_inequalities
-from pages._cache import cached_view
-from pages._shared import download_csv, get_config, get_store, month_picker, page_header
 
 cfg = get_config()
 store = get_store()

@@ -6,10 +6,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from app_pages._shared import download_csv, get_config, get_store, page_header
+from app_pages._signin import current_actor
 from metrics.access import role_table
 from metrics.views import load_audit_log
-from pages._shared import download_csv, get_config, get_store, page_header
-from pages._signin import current_actor
 
 cfg = get_config()
 store = get_store()

@@ -5,6 +5,9 @@ import datetime as dt
 
 import streamlit as st
 
+from app_pages._cache import cached_view
+from app_pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html
+from app_pages._signin import current_actor, record_download
 from metrics import capacity, charts, compute, scenarios
 from metrics.access import AccessDenied, refusal
 from metrics.capacity_pack import build_capacity_pdf
@@ -12,9 +15,6 @@ from metrics.months import add_months, format_month, format_uk_time
 from metrics.pack import PackError
 from metrics.safe_text import escape_markdown
 from metrics.views import load_capacity, load_capacity_options, save_scenario
-from pages._cache import cached_view
-from pages._shared import download_csv, get_config, get_store, page_header, rag_badge_html
-from pages._signin import current_actor, record_download
 
 cfg = get_config()
 store = get_store()

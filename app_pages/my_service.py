@@ -11,12 +11,8 @@ sentence with a suggestion, never an error. A link without a month follows the l
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, compute, services
-from metrics.months import format_month, format_month_long, month_range, parse_month
-from metrics.services import ALL, choice_query_params, parse_service_choice
-from metrics.views import load_my_service, load_service_sites, spc_for_metrics
-from pages._cache import cached_view
-from pages._shared import (
+from app_pages._cache import cached_view
+from app_pages._shared import (
     PLOTLY_CONFIG,
     download_csv,
     get_config,
@@ -27,6 +23,10 @@ from pages._shared import (
     show_text_table,
     tile_html,
 )
+from metrics import charts, compute, services
+from metrics.months import format_month, format_month_long, month_range, parse_month
+from metrics.services import ALL, choice_query_params, parse_service_choice
+from metrics.views import load_my_service, load_service_sites, spc_for_metrics
 
 KEYS = {"service": "my_service_service", "site": "my_service_site", "segment": "my_service_segment"}
 MONTH_KEY = "my_service_month"

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from app_pages._cache import cached_view
+from app_pages._shared import download_csv, get_config, get_store, page_header
 from metrics import coverage
 from metrics.safe_text import escape_markdown
 from metrics.views import load_coverage
-from pages._cache import cached_view
-from pages._shared import download_csv, get_config, get_store, page_header
 
 cfg = get_config()
 store = get_store()

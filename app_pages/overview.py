@@ -6,6 +6,21 @@ import html
 
 import streamlit as st
 
+from app_pages._cache import cached_derived, cached_figure, cached_view, store_is_demo
+from app_pages._shared import (
+    PLOTLY_CONFIG,
+    commentary_html,
+    download_csv,
+    get_config,
+    get_store,
+    month_picker,
+    page_header,
+    render_tiles,
+    show_message,
+    show_text_table,
+    spc_icon_html,
+)
+from app_pages._signin import current_actor, record_download
 from metrics import review
 from metrics.access import AccessDenied, refusal
 from metrics.charts import build_spc_chart, build_trajectory_chart
@@ -22,21 +37,6 @@ from metrics.views import (
     save_commentary,
     spc_for_metrics,
 )
-from pages._cache import cached_derived, cached_figure, cached_view, store_is_demo
-from pages._shared import (
-    PLOTLY_CONFIG,
-    commentary_html,
-    download_csv,
-    get_config,
-    get_store,
-    month_picker,
-    page_header,
-    render_tiles,
-    show_message,
-    show_text_table,
-    spc_icon_html,
-)
-from pages._signin import current_actor, record_download
 
 cfg = get_config()
 store = get_store()

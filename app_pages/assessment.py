@@ -4,15 +4,15 @@ import datetime as dt
 
 import streamlit as st
 
+from app_pages._cache import cached_view, store_is_demo
+from app_pages._shared import download_csv, get_config, get_store, page_header, show_message
+from app_pages._signin import current_actor
 from metrics import assessment, charts
 from metrics.access import AccessDenied, refusal
 from metrics.months import format_uk_time
 from metrics.safe_text import MAX_NOTE_CHARS, escape_markdown
 from metrics.sources import SPECIALIST_TRUST
 from metrics.views import default_milestone_date, load_assessment, load_milestones, save_review
-from pages._cache import cached_view, store_is_demo
-from pages._shared import download_csv, get_config, get_store, page_header, show_message
-from pages._signin import current_actor
 
 cfg = get_config()
 store = get_store()

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from app_pages._cache import latest_upload, store_is_demo
+from app_pages._signin import record_download
 from data.demo import build_demo_store
 from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics import charts, compute, services
@@ -24,15 +26,13 @@ from metrics.config import Config, ConfigError, config_path, load_config, resolv
 from metrics.months import format_month, format_uk_time
 from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
-from pages._cache import latest_upload, store_is_demo
-from pages._signin import record_download
 
 if TYPE_CHECKING:
     from metrics.views import ServicePage
 
 
 
-# app.py names the declared page being run here; pages/declared.py draws it.
+# app.py names the declared page being run here; app_pages/declared.py draws it.
 DECLARED_PAGE_KEY = "declared_page"
 
 
@@ -49,7 +49,7 @@ def _config() -> Config:
 def _ensure_navigation_shell() -> None:
     """Make sure app.py (navigation, sidebar, banner) wraps every page.
 
-    Streamlit treats a `pages/` folder beside the entry script as a legacy (v1) multipage app until
+    Streamlit treats a `app_pages/` folder beside the entry script as a legacy (v1) multipage app until
     app.py has called st.navigation once in this server process, so a deep link opened first on a
     fresh server (a shared My service URL, say) would run the page script alone. When that happens
     we switch Streamlit to st.navigation and rerun: the rerun goes through app.py to the same page.
@@ -108,7 +108,7 @@ def demo_banner(store: Store) -> None:
     """The "demonstration data" label every page carries while the store holds the demo."""
     if store_is_demo(store):
         st.warning(f"**Demonstration data.** {DEMO_STATEMENT}", icon="⚠️")
-        st.page_link("pages/sources.py", label="Sources: the published figures, their documents and whose they are",
+        st.page_link("app_pages/sources.py", label="Sources: the published figures, their documents and whose they are",
                      icon=":material/menu_book:")
 
 

@@ -4,9 +4,9 @@ demonstration uses it (reachable from the demonstration banner on every page).""
 import pandas as pd
 import streamlit as st
 
+from app_pages._cache import store_is_demo
+from app_pages._shared import get_store, page_header
 from metrics.sources import DEMO_STATEMENT, SPECIALIST_TRUST, sources_table
-from pages._cache import store_is_demo
-from pages._shared import get_store, page_header
 
 store = get_store()
 

@@ -4,11 +4,11 @@ import math
 
 import streamlit as st
 
+from app_pages._cache import cached_view
+from app_pages._shared import download_csv, get_config, get_store, month_picker, page_header, render_figure_tiles
 from metrics import charts, primary_care
 from metrics.months import format_month, format_month_long
 from metrics.views import load_primary_care
-from pages._cache import cached_view
-from pages._shared import download_csv, get_config, get_store, month_picker, page_header, render_figure_tiles
 
 cfg = get_config()
 store = get_store()
