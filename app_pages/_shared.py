@@ -46,24 +46,8 @@ def _config() -> Config:
     return _config_at(str(config_path()))
 
 
-def _ensure_navigation_shell() -> None:
-    """Make sure app.py (navigation, sidebar, banner) wraps every page.
-
-    Streamlit treats a `app_pages/` folder beside the entry script as a legacy (v1) multipage app until
-    app.py has called st.navigation once in this server process, so a deep link opened first on a
-    fresh server (a shared My service URL, say) would run the page script alone. When that happens
-    we switch Streamlit to st.navigation and rerun: the rerun goes through app.py to the same page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def get_config() -> Config:
     """The validated config; a broken config stops the page with every problem listed."""
-    _ensure_navigation_shell()
     try:
         return _config()
     except ConfigError as exc:
