@@ -28,6 +28,8 @@ from metrics.safe_text import csv_bytes, escape_markdown
 from metrics.sources import DEMO_STATEMENT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from metrics.views import ServicePage
 
 
@@ -296,10 +298,20 @@ def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months"
     return start, end
 
 
-def download_csv(frame: pd.DataFrame, *, file_name: str, key: str, label: str = CSV_LABEL) -> None:
-    """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas."""
+def download_csv(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = CSV_LABEL
+) -> None:
+    """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas.
+
+    The CSV is written when the button is pressed (Streamlit calls `data` then), not on every run of the
+    page: a page with a dozen charts would otherwise spend most of a repeat view writing CSVs nobody asked
+    for (issue 16). `frame` may itself be a callable, so building the frame waits for the click too."""
+
+    def _bytes() -> bytes:
+        return csv_bytes(frame() if callable(frame) else frame)
+
     st.download_button(
-        label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
+        label, data=_bytes, file_name=file_name, mime="text/csv", key=key,
         on_click=record_download(get_store(), f"CSV {file_name}"), icon=":material/download:",
     )
 

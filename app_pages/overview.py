@@ -38,6 +38,9 @@ from metrics.views import (
     spc_for_metrics,
 )
 
+# Charts drawn at once on the Overview; the others open from an expander.
+FIRST_CHARTS = 4
+
 cfg = get_config()
 store = get_store()
 actor = current_actor()
@@ -90,24 +93,35 @@ extra = {
 render_tiles(overview.tiles, extra=extra, sources=overview.sources)
 
 # --- what changed since the last review -------------------------------------------------------------
+# Computed when asked for (the expander opened), not on every viewer's run of the Overview (issue 16).
 st.subheader("What changed since the last review")
-today = dt.datetime.now(UK).date()
-default_previous, default_current = review.default_review_dates(today)
-dates = st.columns(2)
-previous = dates[0].date_input(
-    "Previous review", value=default_previous, format="DD/MM/YYYY", key="overview_previous_review_date"
+review_section = st.expander(
+    "Show what changed since the last review: uploads, new months and restated figures between two dates",
+    key="overview_review_open", on_change="rerun", icon=":material/compare_arrows:",
 )
-current = dates[1].date_input("This review", value=default_current, format="DD/MM/YYYY", key="overview_review_date")
-problem = review.check_review_dates(previous, current)
-if problem:
-    st.warning(problem)
-else:
-    comparison = cached_view(load_review, store, cfg, previous, current)
-    st.markdown("\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store_is_demo(store))))
-    show_text_table(review.summary_table(comparison))
-    if len(comparison.restatements):
-        st.markdown("**Values restated since the previous review**")
-        show_text_table(review.restatement_table(comparison))
+if review_section.open:
+    with review_section:
+        today = dt.datetime.now(UK).date()
+        default_previous, default_current = review.default_review_dates(today)
+        dates = st.columns(2)
+        previous = dates[0].date_input(
+            "Previous review", value=default_previous, format="DD/MM/YYYY", key="overview_previous_review_date"
+        )
+        current = dates[1].date_input(
+            "This review", value=default_current, format="DD/MM/YYYY", key="overview_review_date"
+        )
+        problem = review.check_review_dates(previous, current)
+        if problem:
+            st.warning(problem)
+        else:
+            comparison = cached_view(load_review, store, cfg, previous, current)
+            st.markdown(
+                "\n\n".join(escape_markdown(s) for s in review.describe_review(comparison, store_is_demo(store)))
+            )
+            show_text_table(review.summary_table(comparison))
+            if len(comparison.restatements):
+                st.markdown("**Values restated since the previous review**")
+                show_text_table(review.restatement_table(comparison))
 
 # --- board pack -----------------------------------------------------------------------------------------
 st.subheader("Board pack")
@@ -145,31 +159,49 @@ st.caption(
     "trajectory in red. Hover a point for its figures."
 )
 metric_ids = list(overview.series)
-for start in range(0, len(metric_ids), 2):
-    columns = st.columns(2)
-    for column, metric_id in zip(columns, metric_ids[start : start + 2], strict=False):
-        metric = cfg.metric(metric_id)
-        with column:
-            view = st.segmented_control(
-                f"View for {metric.label}", ["Trajectory", "SPC"], default="Trajectory",
-                label_visibility="collapsed", key=f"overview_view_{metric_id}",
-            )
-            # Built once per store version, month and view, then shared by every session.
-            if view == "SPC":
-                figure = cached_figure(
-                    store, "overview_spc_chart", (id(cfg), overview.month, metric_id),
-                    lambda m=metric: build_spc_chart(overview.series[m.id], spc[m.id].frame, m, title=m.label),
+
+
+def _chart_rows(ids: list[str]) -> None:
+    """Each metric's chart (trajectory or SPC view) with its CSV download, two to a row."""
+    for start in range(0, len(ids), 2):
+        columns = st.columns(2)
+        for column, metric_id in zip(columns, ids[start : start + 2], strict=False):
+            metric = cfg.metric(metric_id)
+            with column:
+                view = st.segmented_control(
+                    f"View for {metric.label}", ["Trajectory", "SPC"], default="Trajectory",
+                    label_visibility="collapsed", key=f"overview_view_{metric_id}",
                 )
-            else:
-                figure = cached_figure(
-                    store, "overview_trajectory_chart", (id(cfg), overview.month, metric_id),
-                    lambda m=metric: build_trajectory_chart(overview.series[m.id], m, title=m.label),
-                )
-            st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}", config=PLOTLY_CONFIG,
-                            alt=f"{metric.label}: {view} view; the figures are in the CSV below")
-            download_csv(build_csv_frame(overview.series[metric_id], metric),
-                         file_name=f"{metric_id}-{overview.month:%Y-%m}.csv", key=f"overview_csv_{metric_id}",
-                         label=f"{metric.label}: figures (CSV)")
+                # Built once per store version, month and view, then shared by every session.
+                if view == "SPC":
+                    figure = cached_figure(
+                        store, "overview_spc_chart", (id(cfg), overview.month, metric_id),
+                        lambda m=metric: build_spc_chart(overview.series[m.id], spc[m.id].frame, m, title=m.label),
+                    )
+                else:
+                    figure = cached_figure(
+                        store, "overview_trajectory_chart", (id(cfg), overview.month, metric_id),
+                        lambda m=metric: build_trajectory_chart(overview.series[m.id], m, title=m.label),
+                    )
+                st.plotly_chart(figure, width="stretch", key=f"overview_chart_{metric_id}", config=PLOTLY_CONFIG,
+                                alt=f"{metric.label}: {view} view; the figures are in the CSV below")
+                # The CSV is built when the button is pressed, not on every run.
+                download_csv(lambda s=overview.series[metric_id], m=metric: build_csv_frame(s, m),
+                             file_name=f"{metric_id}-{overview.month:%Y-%m}.csv", key=f"overview_csv_{metric_id}",
+                             label=f"{metric.label}: figures (CSV)")
+
+
+# The first charts are drawn at once; the rest when asked for, so a viewer's first run sends a few
+# figures, not one per headline metric (issue 16). Every chart stays one click away.
+_chart_rows(metric_ids[:FIRST_CHARTS])
+if len(metric_ids) > FIRST_CHARTS:
+    more = st.expander(
+        f"Show the other {len(metric_ids) - FIRST_CHARTS} charts", key="overview_more_charts", on_change="rerun",
+        icon=":material/stacked_line_chart:",
+    )
+    if more.open:
+        with more:
+            _chart_rows(metric_ids[FIRST_CHARTS:])
 
 # --- commentary -----------------------------------------------------------------------------------------
 st.subheader(f"Commentary, {format_month_long(overview.month)}")

@@ -18,15 +18,15 @@ from tests.conftest import RESTATED_FILE_NAME
 from tests.paths import APP_PATH, PROJECT_ROOT
 
 TIMEOUT_S = 60
-# AppTest resets Streamlit's "pages directory" flag before every run, so app.py's navigation shell
-# reruns the script each time and a button press (a trigger) is lost on the way. Tests that press a
-# form button therefore run the Overview page script on its own.
+# Tests that press a form button run the Overview page script on its own.
 OVERVIEW_PAGE = str(PROJECT_ROOT / "app_pages" / "overview.py")
 
 
 def _app(db, monkeypatch) -> AppTest:
     monkeypatch.setenv("RECOVERY_DB", str(db))
-    return AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S)
+    at.session_state["overview_review_open"] = True  # the review section opened, as a viewer's click does
+    return at.run()
 
 
 @pytest.fixture

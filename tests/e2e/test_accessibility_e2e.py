@@ -131,6 +131,9 @@ def test_charts_add_no_toolbar_tab_stops_and_keep_a_csv_download(app_url, browse
     page = open_page(browser, DESKTOP)
     page.goto(f"{app_url}/overview")
     wait_until_rendered(page)
+    page.get_by_text(re.compile(r"Show the other \d+ charts")).click()  # the first charts are drawn at once
+    page.locator('[data-testid="stPlotlyChart"]').nth(9).wait_for()
+    wait_until_rendered(page)
     charts = page.locator('[data-testid="stPlotlyChart"]').count()
     assert charts >= 10
     focusable_toolbar = page.evaluate(
