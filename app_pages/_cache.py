@@ -15,6 +15,7 @@ computed. Concurrent sessions asking for the same missing entry wait for the one
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
 import time
@@ -224,6 +225,16 @@ def cached_figure(store: Store, view: str, parameters: Hashable, build: Callable
 
 
 def _frozen(figure: Any) -> Any:
+    """The same figure, its `to_dict()` computed now and kept (the class is swapped in place: building
+    a new figure from it would validate every property again, a tenth of a second a chart)."""
+    figure.__class__ = _frozen_figure_class()
+    figure._frozen_dict = None
+    figure.to_dict()
+    return figure
+
+
+@functools.cache
+def _frozen_figure_class() -> type:
     from plotly import graph_objects as go
 
     class FrozenFigure(go.Figure):
@@ -234,7 +245,4 @@ def _frozen(figure: Any) -> Any:
                 self._frozen_dict = super().to_dict()
             return self._frozen_dict
 
-    frozen = FrozenFigure(figure)
-    frozen._frozen_dict = None
-    frozen.to_dict()
-    return frozen
+    return FrozenFigure
