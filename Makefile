@@ -49,17 +49,22 @@ run: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The tests run in parallel, one worker per CPU (pytest-xdist), each test file kept on one worker so a
+# module's shared server, browser or store is set up once. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: $(STAMP) browser postgres lint
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 app: $(STAMP)
-	$(BIN)/python -m pytest -q tests/app
+	$(PYTEST) tests/app
 
 e2e: $(STAMP) browser
-	$(BIN)/python -m pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_overview

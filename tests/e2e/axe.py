@@ -65,7 +65,7 @@ def _fetch(target: Path) -> None:
             member = archive.extractfile("package/axe.min.js")
             if member is None:
                 raise RuntimeError(f"axe-core {AXE_VERSION}'s package has no axe.min.js.")
-            partial = target.with_suffix(".part")
+            partial = target.with_suffix(f".part-{os.getpid()}")  # parallel test workers each write their own
             partial.write_bytes(member.read())
             partial.replace(target)
 
