@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from itertools import product
+from itertools import chain, product
 
 import pandas as pd
 
@@ -366,8 +366,10 @@ def _share_over_common_cells(
     keys = set.intersection(*(set(f) for f in found))
     if not keys:
         return math.nan, math.nan
-    top = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in numerator for k in keys))
-    bottom = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in denominator for k in keys))
+    # Every measure holds every common cell; each measure's cells are looked up once, not once per cell, and
+    # added in the same order as before (so the sums are the same to the last bit).
+    top = float(sum(chain.from_iterable(map(by_key[(month, m)].__getitem__, keys) for m in numerator)))
+    bottom = float(sum(chain.from_iterable(map(by_key[(month, m)].__getitem__, keys) for m in denominator)))
     return top, bottom
 
 
@@ -386,7 +388,9 @@ def metric_months(
     pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
     sites (…)") or `no_data`."""
     index: dict[tuple[dt.date, str], dict] = {}
-    for r in measures.to_dict("records"):
+    # only this metric's measures are looked up: the frame of several metrics' measures is read row by row
+    # once per metric, so the rest would be converted for nothing
+    for r in measures[measures["measure"].isin(metric.input_measures)].to_dict("records"):
         index[(to_month(r["month"]), r["measure"])] = r
     by_key = _cells_by_key(cells) if metric.type == "share" else {}
     out = []
