@@ -265,7 +265,7 @@ def load_review(store: Store, cfg: Config, previous: dt.date, current: dt.date) 
         # one that does): the series known then are the series known now.
         before = after
     else:
-        # Nothing known at the earlier moment (a store that all arrived since): series with no rows,
+        # When nothing was known at the earlier moment (a store that all arrived since), series with no rows,
         # which the comparison reads exactly as series with no values.
         before = _series_as_of(store, cfg, metrics, earlier, end, declared, bare_when_unknown=True)
     return review.build_review(
