@@ -44,7 +44,7 @@ def build_national_store(path: str | Path, rows_target: int = 10_000_000, sites:
         now = utc_now()
         cur.execute(
             """INSERT INTO uploads VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
-                                           ?, 'synthetic benchmark data', ?, 0, 0, 'committed', NULL, NULL)""",
+                                           ?, 'synthetic benchmark data', ?, 0, 0, 'committed', NULL, NULL, '')""",
             [now, sites * services * MONTHS * len(measures)],
         )
         cur.execute(

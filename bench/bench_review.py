@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import os
 import resource
 import statistics
 import tempfile
@@ -42,17 +43,26 @@ def _time_in_child(path: str, what: str, repeat: int, queue) -> None:
         "load_review": lambda: views.load_review(store, cfg, previous, current),
     }
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    timings = []
+    timings, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), _cpu_seconds()
         result = calls[what]()
         timings.append(time.perf_counter() - start)
+        cpu.append(_cpu_seconds() - used)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rows = len(result) if what == "summary" else len(result.summary)
-    queue.put((statistics.median(timings), max(timings), peak / 1024, (peak - before) / 1024, rows))
+    queue.put((statistics.median(timings), max(timings), statistics.median(cpu), peak / 1024,
+               (peak - before) / 1024, rows))
 
 
-def time_call(path: str, what: str, repeat: int) -> tuple[float, float, float, float, int]:
+def _cpu_seconds() -> float:
+    """CPU seconds this process has used, on every thread (DuckDB's workers too): what a call costs
+    however busy the shared machine is, which its wall time is not."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_call(path: str, what: str, repeat: int) -> tuple[float, float, float, float, float, int]:
     queue = multiprocessing.get_context("spawn").Queue()
     child = multiprocessing.get_context("spawn").Process(target=_time_in_child, args=(path, what, repeat, queue))
     child.start()
@@ -78,13 +88,16 @@ def main() -> None:
             f"Review comparison over the last fortnight on {shape or path}; median and worst of {args.repeat}, "
             f"each call in a fresh child process. Goal: under {GOAL_SECONDS:.0f} s and {GOAL_MB} MB.",
             "",
-            "| call | median (s) | worst (s) | peak RSS (MB) | of which the call (MB) | rows |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| call | median (s) | worst (s) | CPU, median (s) | peak RSS (MB) | of which the call (MB) | rows |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for what in ("summary", "load_review"):
-            median, worst, peak, grown, rows = time_call(path, what, args.repeat)
-            lines.append(f"| {what} | {median:.2f} | {worst:.2f} | {peak:.0f} | {grown:.0f} | {rows:,} |")
+            median, worst, cpu, peak, grown, rows = time_call(path, what, args.repeat)
+            lines.append(f"| {what} | {median:.2f} | {worst:.2f} | {cpu:.2f} | {peak:.0f} | {grown:.0f} | {rows:,} |")
             print(lines[-1], flush=True)
+        load = os.getloadavg()
+        lines += ["", f"Load average when it finished: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+                      f"(1 / 5 / 15 min) on {os.cpu_count()} cores."]
     text = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "review.md").write_text(text)

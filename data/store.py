@@ -752,21 +752,21 @@ class Store:
         if moment is None:
             source, source_params = "facts", []
         else:
-            source = f"({_known_at_sql(measures)}) AS known"
+            source = f"({_known_at_sql(measures)})"
             source_params = _known_at_params(moment, measures, min(every_month), max(every_month))
-        pairs = " OR ".join(
-            f"(measure = ? AND month IN ({_placeholders(months)}))" for months in by_measure.values()
-        )
+        # The pairs are joined as a small table (one hash lookup per stored row), not tested as a chain of
+        # ORs on every row. Each pair is named once, so the join repeats no row.
+        pairs = ", ".join("(CAST(? AS DATE), CAST(? AS VARCHAR))" for months in by_measure.values() for _ in months)
         sql = f"""
-            SELECT month, measure, service, site, value
-            FROM {source}
-            WHERE ({pairs})
-              AND segment = ?
-              AND (? = 'All' OR service = ?)
-              AND (? = 'All' OR site = ?)
-            ORDER BY month, measure, service, site
+            SELECT s.month, s.measure, s.service, s.site, s.value
+            FROM {source} AS s
+            JOIN (VALUES {pairs}) AS wanted(month, measure) ON s.month = wanted.month AND s.measure = wanted.measure
+            WHERE s.segment = ?
+              AND (? = 'All' OR s.service = ?)
+              AND (? = 'All' OR s.site = ?)
+            ORDER BY s.month, s.measure, s.service, s.site
         """
-        pair_params = [p for measure, months in by_measure.items() for p in (measure, *months)]
+        pair_params = [p for measure, months in by_measure.items() for month in months for p in (month, measure)]
         params = [*source_params, *pair_params, segment, service, service, site, site]
         return self._frame(sql, params, columns=CELL_COLUMNS)
 
@@ -1048,15 +1048,37 @@ class Store:
         if earlier > later:
             raise ValueError("The earlier moment must not be after the later one; swap the two dates.")
         chosen = list(dict.fromkeys(measures)) if measures is not None else None
+        # Counted per upload first, then named: the uploads table is joined to a few hundred groups, not
+        # to every changed value.
         select = """
+            , counted AS (
+                SELECT c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, count(*) AS n
+                FROM compared c
+                GROUP BY c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo
+            )
             SELECT c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, u.file_name,
-                   count(*) AS "values"
-            FROM compared c LEFT JOIN uploads u USING (upload_id)
-            GROUP BY c.month, c.measure, c.segment, c.change, c.upload_id, c.by_undo, u.file_name
+                   c.n AS "values"
+            FROM counted c LEFT JOIN uploads u USING (upload_id)
             ORDER BY month, measure, segment, change, upload_id
         """
-        return self._frame(_changes_sql(chosen, select), _changes_params(earlier, later, chosen),
-                           _CHANGE_SUMMARY_COLUMNS)
+        arrivals_only = not self._any_ended_between(earlier, later, chosen)
+        return self._frame(_changes_sql(chosen, select, arrivals_only),
+                           _changes_params(earlier, later, chosen, arrivals_only), _CHANGE_SUMMARY_COLUMNS)
+
+    def _any_ended_between(self, earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None) -> bool:
+        """Whether a value known at `earlier` stopped being current by `later` (replaced or undone). When
+        none did, every difference between the moments is a value that arrived after `earlier`
+        (`_changes_sql(..., arrivals_only=True)`). Reads fact_history only (facts hold no ended values)."""
+        sql = f"""
+            SELECT count(*) FROM (
+                SELECT 1 FROM fact_history
+                WHERE valid_from <= ? AND ? < valid_to AND valid_to <= ? {_measure_clause(measures)}
+                LIMIT 1
+            ) AS ended
+        """
+        with self.cursor() as cur:
+            found = cur.execute(sql, [earlier, earlier, later, *(measures or [])]).fetchone()[0]
+        return int(found) > 0
 
     # --- commentary (migration 4) --------------------------------------------------------------
 
@@ -1787,14 +1809,29 @@ def _known_at_params(
     return [moment, *chosen, *bounds, moment, moment, *chosen, *bounds]
 
 
-def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
+def _changes_sql(measures: Sequence[str] | None, select: str, arrivals_only: bool = False) -> str:
     """The values that differ between two moments (see `Store.changes_between`), shaped by `select`.
 
     A key's value can differ only if a version of it started or ended between the moments; and then the
     version known at the later moment started after the earlier one (`after`), or the version known at
     the earlier moment ended by the later one (`before`): a version known at both is the same on both
     sides. So only those versions are joined, never every key of the store with itself: when the whole
-    store arrived in the fortnight, `before` is empty and the join builds on nothing. Plain SQL."""
+    store arrived in the fortnight, `before` is empty and the join builds on nothing. Plain SQL.
+
+    `arrivals_only` (when `Store._any_ended_between` found no value known at the earlier moment that ended
+    by the later one, i.e. `before` is empty): the same rows without the join — each version in `after`
+    is a new value written by its own upload — so a store that all arrived recently is only grouped."""
+    if arrivals_only:
+        return f"""
+        WITH compared AS (
+                SELECT a.month, a.measure, a.service, a.site, a.segment,
+                       CAST(NULL AS DOUBLE PRECISION) AS old_value, a.value AS new_value, 'new' AS change,
+                       a.upload_id, false AS by_undo
+                FROM ({_known_at_sql(measures)}) a
+                WHERE a.valid_from > ?
+            )
+        {select}
+    """
     return f"""
         WITH before AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_to <= ?),
              after AS (SELECT k.* FROM ({_known_at_sql(measures)}) k WHERE k.valid_from > ?),
@@ -1819,7 +1856,11 @@ def _changes_sql(measures: Sequence[str] | None, select: str) -> str:
     """
 
 
-def _changes_params(earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None) -> list:
+def _changes_params(
+    earlier: dt.datetime, later: dt.datetime, measures: Sequence[str] | None, arrivals_only: bool = False
+) -> list:
+    if arrivals_only:
+        return [*_known_at_params(later, measures, None, None), earlier]
     return [
         *_known_at_params(earlier, measures, None, None), later,
         *_known_at_params(later, measures, None, None), earlier,

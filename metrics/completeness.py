@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from itertools import product
+from itertools import chain, product
 
+import numpy as np
 import pandas as pd
 
 from metrics.config import Config, Metric
@@ -195,7 +196,7 @@ def _compare(
     return {
         "expected": len(expected),
         "arrived": len(matched),
-        "extra": sum(1 for k in arrived if k not in expected),
+        "extra": len(arrived.keys() - expected.keys()),
         "matched_value": float(sum(arrived[k] for k in matched)),
         "matched_baseline": float(sum(baseline_values))
         if baseline_values and all(v is not None for v in baseline_values)
@@ -240,14 +241,24 @@ def _cells_by_key(
     by_key: dict[tuple[dt.date, str], dict[tuple[str, str], float]] = {}
     if cells is None or cells.empty:
         return by_key
-    # Each distinct month is normalised once (a national store has a million cells but sixty months).
-    codes, distinct = pd.factorize(pd.to_datetime(cells["month"]))
+    # Each distinct month is normalised once (a national store has a million cells but sixty months), and
+    # the rows are grouped by (month, measure) with numpy, each group's cells made into a dict at once: the
+    # same dicts (keys in row order, a repeated cell's last value kept) as adding the rows one by one.
+    month_codes, distinct = pd.factorize(pd.to_datetime(cells["month"]))
     firsts = [to_month(m) for m in distinct]
-    months = [firsts[c] for c in codes.tolist()]
-    columns = (cells["measure"].tolist(), cells["service"].tolist(), cells["site"].tolist(),
-               cells["value"].astype(float).tolist())
-    for month, measure, service, site, value in zip(months, *columns, strict=True):
-        by_key.setdefault((month, measure), {})[(service, site)] = value
+    measure_codes, measures = pd.factorize(cells["measure"])
+    pair = month_codes.astype(np.int64) * max(len(measures), 1) + measure_codes
+    order = np.argsort(pair, kind="stable")
+    starts = np.flatnonzero(np.r_[True, pair[order][1:] != pair[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    services, sites = cells["service"].to_numpy(object), cells["site"].to_numpy(object)
+    values = cells["value"].astype(float).to_numpy()
+    groups = sorted(zip(order[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))  # first row order
+    for first, start, end in groups:
+        rows = order[start:end]
+        key = (firsts[month_codes[first]], measures[measure_codes[first]])
+        cell_keys = zip(services[rows].tolist(), sites[rows].tolist(), strict=True)
+        by_key[key] = dict(zip(cell_keys, values[rows].tolist(), strict=True))
     return by_key
 
 
@@ -272,6 +283,7 @@ def measure_months(
         return pd.DataFrame(columns=MEASURE_COLUMNS)
     rows = _index(totals)
     by_key = _cells_by_key(cells)
+    has_cells = _has_cells(totals)  # once, not once per (month, measure)
     out = []
     for (month, measure), row in rows.items():
         value = float(row["value"])
@@ -280,10 +292,10 @@ def measure_months(
         started = cfg.available_from(measure)
         base_usable = base is not None and not (started is not None and base_month < started)
         record = {"month": month, "measure": measure, "value": value}
-        detail = _has_cells(totals) and base_month != month and _needs_detail(cfg, month, measure, rows, declared)
+        detail = has_cells and base_month != month and _needs_detail(cfg, month, measure, rows, declared)
         if (
             not detail
-            and _has_cells(totals)
+            and has_cells
             and base_month != month
             and _against_declared(cfg, month, measure, rows)
             and _matches_declared(row, measure, declared)
@@ -298,7 +310,7 @@ def measure_months(
                 services_expected=services, services_arrived=list(services),
             )
         elif not detail:
-            n = int(row["cells"]) if _has_cells(totals) else 1
+            n = int(row["cells"]) if has_cells else 1
             record.update(
                 expected=n, arrived=n, extra=0, matched_value=value,
                 matched_baseline=float(base["value"]) if base_usable else math.nan,
@@ -366,8 +378,10 @@ def _share_over_common_cells(
     keys = set.intersection(*(set(f) for f in found))
     if not keys:
         return math.nan, math.nan
-    top = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in numerator for k in keys))
-    bottom = float(sum(by_key.get((month, m), {}).get(k, 0.0) for m in denominator for k in keys))
+    # Every measure holds every common cell; each measure's cells are looked up once, not once per cell, and
+    # added in the same order as before (so the sums are the same to the last bit).
+    top = float(sum(chain.from_iterable(map(by_key[(month, m)].__getitem__, keys) for m in numerator)))
+    bottom = float(sum(chain.from_iterable(map(by_key[(month, m)].__getitem__, keys) for m in denominator)))
     return top, bottom
 
 
@@ -386,7 +400,9 @@ def metric_months(
     pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
     sites (…)") or `no_data`."""
     index: dict[tuple[dt.date, str], dict] = {}
-    for r in measures.to_dict("records"):
+    # only this metric's measures are looked up: the frame of several metrics' measures is read row by row
+    # once per metric, so the rest would be converted for nothing
+    for r in measures[measures["measure"].isin(metric.input_measures)].to_dict("records"):
         index[(to_month(r["month"]), r["measure"])] = r
     by_key = _cells_by_key(cells) if metric.type == "share" else {}
     out = []

@@ -221,17 +221,24 @@ def compute_series(
         },
         columns=SERIES_COLUMNS[:5],
     ).astype({"value": float, "numerator": float, "denominator": float, "target": float})
-    frame["gap"] = frame["value"] - frame["target"]
     relative = metric.type == "count"
-    frame["status"] = [
+    state = list(states["state"])
+    gap = (frame["value"] - frame["target"]).tolist()
+    status = [
         rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
         for v, t in zip(frame["value"], frame["target"], strict=True)
     ]
-    frame["completeness"] = list(states["state"])
+    # A partial month is never judged against the target, and a month with nothing has no status (set in
+    # the lists, not by masked assignment into the frame: this runs for every metric of every page).
+    for i, s in enumerate(state):
+        if s == completeness.PARTIAL:
+            status[i], gap[i] = "partial", float("nan")
+        elif s == completeness.NO_DATA:
+            status[i] = "no_data"
+    frame["gap"] = pd.Series(gap, index=frame.index, dtype=float)
+    frame["status"] = status
+    frame["completeness"] = state
     frame["completeness_text"] = list(states["text"])
-    # A partial month is never judged against the target, and a month with nothing has no status.
-    frame.loc[frame["completeness"] == completeness.PARTIAL, ["status", "gap"]] = ["partial", float("nan")]
-    frame.loc[frame["completeness"] == completeness.NO_DATA, "status"] = "no_data"
     return frame
 
 

@@ -255,8 +255,11 @@ def build_review(
     for metric in metrics:
         old_series, new_series = before[metric.id], after[metric.id]
         arrived, restated = compare_values(old_series, new_series)
+        # month → value read once per series, not one boolean mask per arrived month (a 10M store whose facts
+        # all arrived in the fortnight has every month of every metric arriving)
+        new_values = {to_month(m): v for m, v in zip(new_series["month"], new_series["value"], strict=True)}
         for month in arrived:
-            value = float(new_series.loc[[to_month(m) == month for m in new_series["month"]], "value"].iloc[0])
+            value = float(new_values[month])
             arrivals.append({
                 "metric": metric.id, "label": metric.label, "month": month, "value": value,
                 "value_text": compute.format_value(value, metric),

@@ -220,12 +220,29 @@ def series_as_of(
     store: Store, cfg: Config, metrics: list[Metric], moment: dt.datetime, end: dt.date | None
 ) -> dict[str, pd.DataFrame]:
     """Each metric's system-total series as the store knew it at `moment` (naive UTC), up to `end`."""
+    return _series_as_of(store, cfg, metrics, moment, end)
+
+
+def _series_as_of(
+    store: Store,
+    cfg: Config,
+    metrics: list[Metric],
+    moment: dt.datetime,
+    end: dt.date | None,
+    declared: dict[str, tuple[int, int]] | None = None,
+    *,
+    bare_when_unknown: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """`series_as_of`, with the declared prints when the caller has them; `bare_when_unknown`: when nothing
+    was known at `moment`, series with no rows (what the review reads from a series with no values)."""
     if end is None:
         return {m.id: compute.compute_series(cfg, m, pd.DataFrame(columns=["month", "measure", "value"]), [])
                 for m in metrics}
     measures = all_measures(metrics)
-    declared = declared_prints(store, cfg, measures)
+    declared = declared_prints(store, cfg, measures) if declared is None else declared
     totals, cells = read_totals(store, cfg, measures, end, moment=moment, declared=declared)
+    if bare_when_unknown and totals.empty:
+        return {m.id: pd.DataFrame(columns=compute.SERIES_COLUMNS) for m in metrics}
     cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
     judged = compute.judge_measures(cfg, totals, cells, declared=declared)
     return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells,
@@ -240,12 +257,23 @@ def load_review(store: Store, cfg: Config, previous: dt.date, current: dt.date) 
     metrics = cfg.headline_metrics
     measures = all_measures(metrics)
     end = store.latest_month(measures)
+    changes = store.change_summary_between(earlier, later, measures)
+    declared = declared_prints(store, cfg, measures) if end is not None else {}
+    after = _series_as_of(store, cfg, metrics, later, end, declared)
+    if end is not None and not (changes["segment"] == ALL).any():
+        # No system-total value of these measures differs between the moments (the summary lists every
+        # one that does): the series known then are the series known now.
+        before = after
+    else:
+        # When nothing was known at the earlier moment (a store that all arrived since), series with no rows,
+        # which the comparison reads exactly as series with no values.
+        before = _series_as_of(store, cfg, metrics, earlier, end, declared, bare_when_unknown=True)
     return review.build_review(
         cfg,
         metrics,
-        before=series_as_of(store, cfg, metrics, earlier, end),
-        after=series_as_of(store, cfg, metrics, later, end),
-        changes=store.change_summary_between(earlier, later, measures),
+        before=before,
+        after=after,
+        changes=changes,
         earlier=earlier,
         later=later,
         uploads=store.uploads(),

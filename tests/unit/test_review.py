@@ -85,6 +85,22 @@ def test_as_known_now_matches_the_current_totals(two_loads: Store) -> None:
     assert known == current == {JUL: 700.0, AUG: 900.0, SEP: 960.0}
 
 
+def test_cells_of_named_pairs_as_known_at_a_moment_and_now(two_loads: Store) -> None:
+    def cells(frame: pd.DataFrame) -> list[tuple]:
+        return [(pd.Timestamp(r.month).date(), r.measure, r.site, r.value) for r in frame.itertuples(index=False)]
+
+    keys = [(AUG, "ct_tests"), (SEP, "ct_tests"), (AUG, "mri_tests")]
+    assert cells(two_loads.cells_of(keys, moment=dt.datetime(2020, 11, 10))) == [
+        (AUG, "ct_tests", "ORPINGTON", 250.0), (AUG, "ct_tests", "PRUH", 600.0),
+    ]
+    now = [(AUG, "ct_tests", "ORPINGTON", 250.0), (AUG, "ct_tests", "PRUH", 650.0),
+           (SEP, "ct_tests", "ORPINGTON", 260.0), (SEP, "ct_tests", "PRUH", 700.0)]
+    assert cells(two_loads.cells_of(keys, moment=dt.datetime(2020, 11, 20))) == now
+    assert cells(two_loads.cells_of([*keys, *keys])) == now  # a pair named twice is read once
+    assert cells(two_loads.cells_of(keys, site="PRUH")) == [now[1], now[3]]
+    assert two_loads.cells_of([(JUL, "ct_tests")], moment=dt.datetime(2020, 11, 1)).empty
+
+
 def test_changes_between_name_the_upload_and_the_old_and_new_values(two_loads: Store) -> None:
     changes = two_loads.changes_between(dt.datetime(2020, 11, 10), dt.datetime(2020, 11, 20), ["ct_tests"])
     restated = changes[changes["change"] == "restated"]
@@ -108,6 +124,27 @@ def test_the_change_summary_counts_values_per_month_and_upload(two_loads: Store)
         (AUG, "new", 2, "november-restated.csv", 1),  # PRUH: the value known now is the second file's
         (SEP, "new", 2, "november-restated.csv", 2),
     ]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "ended"),
+    [
+        (dt.datetime(2020, 11, 1), dt.datetime(2020, 11, 20), False),  # both loads arrived: nothing known ended
+        (dt.datetime(2020, 11, 1), dt.datetime(2020, 11, 10), False),
+        (dt.datetime(2020, 11, 10), dt.datetime(2020, 11, 20), True),  # August at the PRUH was restated
+    ],
+)
+def test_the_summary_of_arrivals_alone_is_the_summary_of_the_whole_join(
+    two_loads: Store, monkeypatch, earlier: dt.datetime, later: dt.datetime, ended: bool
+) -> None:
+    # When no value known at the earlier moment ended by the later one, the summary is counted without the
+    # join (issue 16: a store that all arrived recently); it must be what the join counts.
+    assert two_loads._any_ended_between(earlier, later, ["ct_tests"]) is ended
+    quick = two_loads.change_summary_between(earlier, later, ["ct_tests"])
+    monkeypatch.setattr(Store, "_any_ended_between", lambda *args: True)
+    joined = two_loads.change_summary_between(earlier, later, ["ct_tests"])
+    pd.testing.assert_frame_equal(quick, joined)
+    assert not quick.empty and set(quick["change"]) == ({"new", "restated"} if ended else {"new"})
 
 
 def test_no_changes_between_two_moments_with_no_load_between(two_loads: Store) -> None:

@@ -211,3 +211,34 @@ def test_declared_cells_are_fingerprinted_as_the_store_fingerprints_arrived_cell
     assert matched > 0  # some demo months hold exactly the declared cells
     assert busy_store.cell_fingerprint([]) == (0, 0)
     assert busy_store.cell_fingerprint([("a", "b")]) != busy_store.cell_fingerprint([("b", "a")])
+
+
+def test_the_review_is_the_same_as_computing_both_series_in_full(busy_store: Store, cfg) -> None:
+    """`load_review` takes the series known at the later date for the earlier one when no system total
+    changed between them, and series with no rows when nothing was known at the earlier date (issue 16);
+    the review must be the one computed from both series in full."""
+    from metrics import review, views
+
+    metrics = cfg.headline_metrics
+    measures = views.all_measures(metrics)
+    end = busy_store.latest_month(measures)
+    today = utc_now().date()
+    days = [today + dt.timedelta(days=d) for d in (-400, -40, -3, -2, -1, 0, 1)]
+    seen = set()
+    for i, previous in enumerate(days):
+        for current in days[i:]:
+            earlier, later = review.end_of_day(previous), review.end_of_day(current)
+            changes = busy_store.change_summary_between(earlier, later, measures)
+            before = views.series_as_of(busy_store, cfg, metrics, earlier, end)
+            in_full = review.build_review(
+                cfg, metrics, before=before, after=views.series_as_of(busy_store, cfg, metrics, later, end),
+                changes=changes, earlier=earlier, later=later, uploads=busy_store.uploads(),
+            )
+            got = views.load_review(busy_store, cfg, previous, current)
+            for part in ("summary", "restatements", "arrivals", "uploads"):
+                pd.testing.assert_frame_equal(getattr(got, part), getattr(in_full, part))
+            assert got.nothing_known_before == in_full.nothing_known_before
+            unchanged = not (changes["segment"] == "All").any()
+            unknown = all(review.latest_with_value(s) is None for s in before.values())
+            seen.add("unchanged" if unchanged else "nothing known before" if unknown else "compared")
+    assert seen == {"unchanged", "nothing known before", "compared"}
