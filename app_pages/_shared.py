@@ -306,12 +306,9 @@ def download_csv(
     The CSV is written when the button is pressed (Streamlit calls `data` then), not on every run of the
     page: a page with a dozen charts would otherwise spend most of a repeat view writing CSVs nobody asked
     for (issue 16). `frame` may itself be a callable, so building the frame waits for the click too."""
-
-    def _bytes() -> bytes:
-        return csv_bytes(frame() if callable(frame) else frame)
-
     st.download_button(
-        label, data=_bytes, file_name=file_name, mime="text/csv", key=key,
+        label, data=lambda: csv_bytes(frame() if callable(frame) else frame), file_name=file_name, mime="text/csv",
+        key=key,
         on_click=record_download(get_store(), f"CSV {file_name}"), icon=":material/download:",
     )
 

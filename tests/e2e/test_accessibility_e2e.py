@@ -73,6 +73,24 @@ def test_axe_core_finds_no_serious_or_critical_violation_on_any_page(app_url, br
     assert not found, "\n".join(found)
 
 
+def test_axe_core_finds_no_serious_violation_in_the_overviews_sections_opened_on_request(app_url, browser) -> None:
+    """The review comparison and the charts past the first few are drawn when their expander is opened
+    (issue 16): each opens from the keyboard and its content passes axe-core too."""
+    page = open_page(browser, DESKTOP)
+    page.goto(f"{app_url}/overview")
+    wait_until_rendered(page)
+    for label, drawn in ((re.compile(r"Show what changed since the last review"), '[data-testid="stTable"]'),
+                         (re.compile(r"Show the other \d+ charts"), '[data-testid="stPlotlyChart"] >> nth=9')):
+        summary = page.locator("summary").filter(has_text=label)
+        summary.focus()
+        page.keyboard.press("Enter")
+        page.locator(drawn).first.wait_for()
+        wait_until_rendered(page)
+    found = serious_violations(page, axe_source())
+    page.close()
+    assert not found, "\n".join(found)
+
+
 LAYOUT = """() => {
   const tops = [...document.querySelectorAll('.metric-tile')].map(t => Math.round(t.getBoundingClientRect().top));
   const clipped = [...document.querySelectorAll('.rag-badge')].filter(b => {
