@@ -16,12 +16,11 @@ import datetime as dt
 import os
 import platform
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
-from bench.bench_overview import time_call
+from bench.timing import time_call, traced_peak_mb
 from data.demo import build_demo_store
 from data.store import Store, temporary_store_path
 from metrics import waiting_list as wl
@@ -42,14 +41,6 @@ def lists(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return start, np.repeat(demand[:, None], MONTHS, axis=1), np.repeat(capacity[:, None], MONTHS, axis=1)
 
 
-def peak_mb(fn) -> float:
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -63,7 +54,7 @@ def main() -> None:
         start, demand, capacity = lists(n)
         median, worst = time_call(lambda s=start, d=demand, c=capacity: wl.simulate_waiting_list(s, d, c, runs=RUNS),
                                   args.repeat)
-        memory = peak_mb(lambda s=start, d=demand, c=capacity: wl.simulate_waiting_list(s, d, c, runs=RUNS))
+        memory = traced_peak_mb(lambda s=start, d=demand, c=capacity: wl.simulate_waiting_list(s, d, c, runs=RUNS))
         rows.append((label, median, worst, f"{memory:,.1f} MB"))
 
     path = temporary_store_path()

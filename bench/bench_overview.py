@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
-import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import peak_rss_mb, time_call
 from data.store import Store, utc_now
 from metrics import views
 from metrics.config import load_config
@@ -74,17 +73,6 @@ def build_national_store(path: str | Path, rows_target: int = 10_000_000, sites:
     }
 
 
-def time_call(fn, repeat: int) -> tuple[float, float]:
-    """(median ms, worst ms) of `repeat` calls after one warm-up call."""
-    fn()  # warm-up: the first call pays for loading column segments from disk
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples) * 1000, max(samples) * 1000
-
-
 def time_overview_queries(path: str | Path, repeat: int = 15) -> list[tuple[str, float, float]]:
     """(query, median ms, max ms) for each query the Overview makes, and for the whole page load."""
     cfg = load_config()
@@ -118,9 +106,9 @@ def main() -> None:
         # Build in a child process so the query phase's peak memory is measured on its own.
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             shape = pool.apply(build_national_store, (path, args.rows_target))
-    build_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    build_peak_mb = peak_rss_mb(children=True)
     results = time_overview_queries(path, args.repeat)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     lines = [
         f"Store: {shape['rows']:,} facts"
         + (f" ({shape['sites']} sites × {shape['services']} services × {shape['measures']} measures × "

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
-import resource
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.bench_overview import build_national_store, time_call
+from bench.bench_overview import build_national_store
+from bench.timing import peak_rss_mb, time_call
 from data.store import ALL, Store
 from metrics import views
 from metrics.config import load_config
@@ -84,7 +84,7 @@ def main() -> None:
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             shape = pool.apply(build_national_store, (path, args.rows_target))
     results = time_page_queries(path, args.repeat)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     lines = [
         f"Store: {shape['rows']:,} facts"
         + (f" ({shape['sites']} sites × {shape['services']} services × {shape['measures']} measures × "

@@ -51,6 +51,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "duckdb_only: a test of the DuckDB store file itself, not run on PostgreSQL")
 
 
+# The files that take longest run first (order only: every test still runs), so the parallel workers of
+# `make test` (pytest-xdist, --dist loadfile) finish together rather than one working through a long
+# file it picked up last while the other waits: the browser tests, the SIGKILL trials, the AppTests.
+SLOWEST_FIRST = ("tests/e2e/", "tests/unit/test_reliability.py", "tests/app/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(prefix)),
+                    len(SLOWEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file's own order is kept
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "store_engine" not in metafunc.fixturenames or not getattr(metafunc.module, "BOTH_ENGINES", False):
         return

@@ -13,11 +13,12 @@ TIMEOUT_S = 60
 
 @pytest.fixture
 def open_link(demo_db, monkeypatch):
-    """Open My service with the given query parameters, as a shared link would."""
+    """Open My service with the given query parameters, as a shared link would: the session's first run
+    is the page (before a first run AppTest finds the page by its file's name, its url_path)."""
     monkeypatch.setenv("RECOVERY_DB", str(demo_db))
 
     def opener(**params: str) -> AppTest:
-        at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S).run()
+        at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT_S)
         at.switch_page("app_pages/my_service.py")
         at.query_params.update(params)
         return at.run()
