@@ -7,7 +7,8 @@ the two dialects agree on. This module:
   fetchall / df, begin, commit, rollback, register / unregister of a DataFrame) over a pooled psycopg 3
   connection, translating `?` parameters to psycopg's `%s`;
 - stages a DataFrame with `COPY … FROM STDIN` (DuckDB scans it through Arrow instead);
-- transcribes the migrations: DuckDB's DOUBLE is DOUBLE PRECISION, migration 1 adds the unique
+- transcribes the migrations: DuckDB's DOUBLE is DOUBLE PRECISION, migration 11's rollup uses this
+  engine's cell hash (BIGINT, not UBIGINT) and gets an index, migration 1 adds the unique
   "one value per key" constraint and the indexes the reads use, migration 8 generates its months with
   generate_series;
 - serialises writers across processes: every write transaction first takes a session advisory lock
@@ -29,6 +30,8 @@ import psycopg
 import pyarrow as pa
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool
+
+from data import engine_duckdb
 
 NAME = "postgresql"
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -93,7 +96,13 @@ class Engine:
         self.pool.close()
 
     def migration_sql(self, version: int, sql: str) -> str:
-        return _MIGRATIONS.get(version) or re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+        if version in _MIGRATIONS:
+            return _MIGRATIONS[version]
+        sql = re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+        if version == 11:  # the rollup: this engine's cell hash (a signed 64-bit integer), and its reads' index
+            sql = sql.replace("UBIGINT", "BIGINT").replace(engine_duckdb.FINGERPRINT_SQL, FINGERPRINT_SQL)
+            sql += "\nCREATE INDEX IF NOT EXISTS fact_totals_group ON fact_totals (measure, segment, month);"
+        return sql
 
     def replace_temp_table(self, name: str, select: str) -> list[str]:
         # A temporary table has no statistics until analysed; the planner then joins it well.

@@ -1,0 +1,163 @@
+"""The system-total rollup (migration 11): commit and undo keep it inside their own transactions, and every
+read it serves (totals, months, provenance at the system total) equals the same read over the facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from data.store import ALL, Store, StoreError
+from tests.actors import named
+from tests.faults import FailingStatement
+
+# Store tests run on both engines: a DuckDB file and a PostgreSQL database (tests/conftest.py).
+BOTH_ENGINES = True
+
+ACTOR = named("Rollup tester")
+MEASURES = ["ct_tests", "mri_tests", "first_attendances"]
+SEGMENTS = [ALL, "imd:1", "imd:2"]
+T0 = dt.datetime(2026, 1, 1, 9, 0)
+
+
+def rows(values: dict[tuple, float]) -> pd.DataFrame:
+    """(month, measure, service, site, segment) → value as the rows a commit takes."""
+    return pd.DataFrame(
+        [(dt.date.fromisoformat(m), measure, service, site, segment, value)
+         for (m, measure, service, site, segment), value in values.items()],
+        columns=["month", "measure", "service", "site", "segment", "value"],
+    )
+
+
+def first_upload() -> dict[tuple, float]:
+    """Two months, three measures, services × sites, and a measure broken down by deprivation as well;
+    non-integer values, so the sums are not trivially exact."""
+    out = {}
+    for month in ("2020-07-01", "2020-08-01"):
+        for measure in MEASURES:
+            for service in ("cardiology", "urology"):
+                for site in ("PRUH", "QMS"):
+                    out[(month, measure, service, site, ALL)] = len(out) * 10.25 + 3
+        for segment in ("imd:1", "imd:2"):
+            out[(month, "ct_tests", ALL, ALL, segment)] = 100.5 if segment == "imd:1" else 200.125
+    return out
+
+
+def commit(store: Store, values: dict[tuple, float], name: str, hour: int) -> int:
+    result = store.commit_rows(rows(values), file_name=name, sha256=name, actor=ACTOR, now=T0.replace(hour=hour))
+    assert result.upload_id is not None
+    return result.upload_id
+
+
+def from_facts(store: Store, read):
+    """`read` answered from the facts, as a store without the rollup answers it."""
+    store._rollup_seen = False
+    try:
+        return read()
+    finally:
+        store._rollup_seen = True
+
+
+def assert_rollup_reads_match_facts(store: Store) -> None:
+    months = store.months_with_data()
+    assert months == from_facts(store, store.months_with_data)
+    assert store.months_with_data(["mri_tests"]) == from_facts(store, lambda: store.months_with_data(["mri_tests"]))
+    for segment in SEGMENTS:
+        rolled = store.measure_totals(MEASURES, segment=segment)
+        facts = from_facts(store, lambda segment=segment: store.measure_totals(MEASURES, segment=segment))
+        assert list(rolled.columns) == list(facts.columns)
+        assert rolled[["month", "measure", "cells", "fingerprint"]].astype(str).equals(
+            facts[["month", "measure", "cells", "fingerprint"]].astype(str))
+        # Sums of the same doubles in another order may differ in the last bit, no more.
+        assert rolled["value"].tolist() == pytest.approx(facts["value"].tolist(), rel=1e-12)
+        windowed = store.measure_totals(MEASURES, segment=segment, start=dt.date(2020, 8, 1), end=dt.date(2020, 8, 1))
+        assert set(pd.to_datetime(windowed["month"]).dt.date) <= {dt.date(2020, 8, 1)}
+        rolled = store.provenance(MEASURES, months, segment=segment)
+        facts = from_facts(store, lambda segment=segment: store.provenance(MEASURES, months, segment=segment))
+        assert rolled.astype(str).equals(facts.astype(str))
+    # Kept step by step, the rollup holds what a rebuild from scratch holds.
+    kept = rollup_rows(store)
+    store.rebuild_rollup()
+    assert rollup_rows(store) == kept
+
+
+def rollup_rows(store: Store) -> list[tuple]:
+    with store.cursor() as cur:
+        found = cur.execute(
+            "SELECT month, measure, segment, upload_id, value, cells, fingerprint, restated FROM fact_totals"
+        ).fetchall()
+    return sorted((str(r[0]), r[1], r[2], r[3], round(r[4], 6), r[5], int(r[6]), r[7]) for r in found)
+
+
+def test_every_read_the_rollup_serves_equals_the_facts_through_commits_a_restatement_and_undos(
+    empty_store: Store,
+) -> None:
+    store = empty_store
+    assert rollup_rows(store) == []
+    values = first_upload()
+    first = commit(store, values, "first.csv", 9)
+    assert_rollup_reads_match_facts(store)
+    # A restatement: three values change (one in a segment), one new month arrives, the rest unchanged.
+    restated = dict(values)
+    restated[("2020-07-01", "ct_tests", "cardiology", "PRUH", ALL)] += 7.5
+    restated[("2020-08-01", "mri_tests", "urology", "QMS", ALL)] += 1
+    restated[("2020-07-01", "ct_tests", ALL, ALL, "imd:1")] = 99.75
+    restated[("2020-09-01", "ct_tests", "cardiology", "PRUH", ALL)] = 1234.5
+    second = commit(store, restated, "second.csv", 10)
+    assert_rollup_reads_match_facts(store)
+    sources = store.provenance(["ct_tests"], [dt.date(2020, 7, 1)])
+    assert sources.set_index("upload_id")["restated"].to_dict() == {first: 0, second: 1}
+    third = commit(store, {("2020-09-01", "mri_tests", "urology", "PRUH", ALL): 5.0,
+                           ("2020-09-01", "ct_tests", "cardiology", "PRUH", ALL): 1300.0}, "third.csv", 11)
+    assert_rollup_reads_match_facts(store)
+    store.undo_upload(third, actor=ACTOR, now=T0.replace(hour=12))
+    assert_rollup_reads_match_facts(store)
+    store.undo_upload(second, actor=ACTOR, now=T0.replace(hour=13))
+    assert_rollup_reads_match_facts(store)
+    assert store.months_with_data() == [dt.date(2020, 7, 1), dt.date(2020, 8, 1)]
+    store.undo_upload(first, actor=ACTOR, now=T0.replace(hour=14))
+    assert rollup_rows(store) == []
+    assert store.months_with_data() == []
+
+
+def test_a_commit_or_undo_that_fails_while_keeping_the_rollup_leaves_facts_and_rollup_as_they_were(
+    empty_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = empty_store
+    first = commit(store, first_upload(), "first.csv", 9)
+    before = (store.facts().astype(str).values.tolist(), rollup_rows(store), store.version())
+    opened = Store.cursor
+
+    def failing_cursor(self):  # the rollup's refresh is the write's last step, after facts changed
+        return FailingStatement(opened(self), "INSERT INTO fact_totals",
+                                self.engine.write_errors[0]("could not write: injected fault"))
+
+    monkeypatch.setattr(Store, "cursor", failing_cursor)
+    with pytest.raises(StoreError, match="could not be written"):
+        commit(store, {("2020-07-01", "ct_tests", "cardiology", "PRUH", ALL): 1.0,
+                       ("2020-10-01", "ct_tests", "cardiology", "PRUH", ALL): 2.0}, "failing.csv", 10)
+    with pytest.raises(StoreError, match="could not be written"):
+        store.undo_upload(first, actor=ACTOR, now=T0.replace(hour=11))
+    monkeypatch.undo()
+    assert (store.facts().astype(str).values.tolist(), rollup_rows(store), store.version()) == before
+    assert_rollup_reads_match_facts(store)
+
+
+def test_the_demonstration_store_reads_the_same_from_the_rollup_as_from_the_facts(demo_store: Store) -> None:
+    measures = sorted(store_measures(demo_store))
+    rolled = demo_store.measure_totals(measures)
+    facts = from_facts(demo_store, lambda: demo_store.measure_totals(measures))
+    assert len(rolled) > 100
+    assert rolled[["month", "measure", "cells", "fingerprint"]].astype(str).equals(
+        facts[["month", "measure", "cells", "fingerprint"]].astype(str))
+    assert rolled["value"].tolist() == pytest.approx(facts["value"].tolist(), rel=1e-12)
+    months = demo_store.months_with_data(measures)
+    assert months == from_facts(demo_store, lambda: demo_store.months_with_data(measures))
+    assert demo_store.provenance(measures, months).astype(str).equals(
+        from_facts(demo_store, lambda: demo_store.provenance(measures, months)).astype(str))
+
+
+def store_measures(store: Store) -> set[str]:
+    with store.cursor() as cur:
+        return {r[0] for r in cur.execute("SELECT DISTINCT measure FROM facts").fetchall()}
