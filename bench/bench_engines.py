@@ -38,7 +38,9 @@ def fill_postgres(url: str, sites: int, services: int) -> dict:
     now = utc_now()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            """INSERT INTO uploads VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
+            """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note, rows_added,
+                                   rows_changed, rows_unchanged, status, undone_at, undone_by)
+               VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
                                            %s, 'synthetic benchmark data', %s, 0, 0, 'committed', NULL, NULL)""",
             [now, sites * services * MONTHS * len(measures)],
         )

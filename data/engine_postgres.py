@@ -101,7 +101,8 @@ class Engine:
         sql = re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
         if version == 11:  # the rollup: this engine's cell hash (a signed 64-bit integer), and its reads' index
             sql = sql.replace("UBIGINT", "BIGINT").replace(engine_duckdb.FINGERPRINT_SQL, FINGERPRINT_SQL)
-            sql += "\nCREATE INDEX IF NOT EXISTS fact_totals_group ON fact_totals (measure, segment, month);"
+            sql += ("\nCREATE INDEX IF NOT EXISTS fact_totals_read"
+                    "\n    ON fact_totals (measure, segment, grain, site, service, month);")
         return sql
 
     def replace_temp_table(self, name: str, select: str) -> list[str]:

@@ -345,18 +345,24 @@ MIGRATIONS.append(
         "ALTER TABLE uploads ADD COLUMN source_format VARCHAR DEFAULT '';",
     )
 )
-# Migration 11 (issue 16): the system totals per (month, measure, segment, upload) over every service and
-# site — what the Overview, the report, declared pages at all sites, the month lists and the provenance
-# at the system total read instead of scanning every fact. Derived from `facts` and `fact_history` and
-# kept by commit and undo inside their own transactions (`_refresh_rollup`); `Store.rebuild_rollup`
-# fills it for a store written around the commit path. `fingerprint` is the engine's own cell hash, so
-# the table is not exported (ROLLUP_TABLES) and each engine builds its own. `restated` counts the cells
-# holding a value a later upload replaced, as `Store.provenance` defines it.
+# Migration 11 (issue 16): totals per (month, measure, segment, upload) at three grains — the system
+# (every service and site: grain 'system', service = site = 'All'), each site over every service (grain
+# 'site') and each service over every site (grain 'service') — what the Overview, the report, declared
+# pages, their filters and the month lists read instead of scanning every fact. Derived from `facts` and
+# `fact_history` and kept by commit and undo inside their own transactions (`Store._refresh_rollup`);
+# `Store.rebuild_rollup` fills it for a store written around the commit path. `fingerprint` is the
+# engine's own cell hash, so the table is not exported (ROLLUP_TABLES) and each engine builds its own.
+# `restated` counts the cells holding a value a later upload replaced, as `Store.provenance` defines it.
 ROLLUP_TABLE = "fact_totals"
+ROLLUP_GRAINS = ("system", "site", "service")
 _ROLLUP_FILL = """
     INSERT INTO fact_totals
-    SELECT f.month, f.measure, f.segment, f.upload_id, sum(f.value), count(*), {fingerprint},
-           count(r_measure)
+    SELECT CASE WHEN GROUPING(f.site) = 0 THEN 'site' WHEN GROUPING(f.service) = 0 THEN 'service'
+                ELSE 'system' END,
+           f.month, f.measure, f.segment,
+           CASE WHEN GROUPING(f.service) = 0 THEN f.service ELSE 'All' END,
+           CASE WHEN GROUPING(f.site) = 0 THEN f.site ELSE 'All' END,
+           f.upload_id, sum(f.value), count(*), {fingerprint}, count(r_measure)
     FROM facts f {groups}
     LEFT JOIN (
         SELECT DISTINCT h.month AS r_month, h.measure AS r_measure, h.service AS r_service, h.site AS r_site,
@@ -366,7 +372,11 @@ _ROLLUP_FILL = """
     ) AS r
       ON r_month = f.month AND r_measure = f.measure AND r_service = f.service AND r_site = f.site
      AND r_segment = f.segment
-    GROUP BY f.month, f.measure, f.segment, f.upload_id
+    GROUP BY GROUPING SETS (
+        (f.month, f.measure, f.segment, f.upload_id),
+        (f.month, f.measure, f.segment, f.upload_id, f.site),
+        (f.month, f.measure, f.segment, f.upload_id, f.service)
+    )
 """
 # The groups a write touched: `{table}` holds (month, measure, segment) once each.
 _ROLLUP_GROUPS = (
@@ -386,12 +396,15 @@ def rollup_fill_sql(fingerprint: str, groups_table: str | None = None) -> str:
 MIGRATIONS.append(
     (
         11,
-        "monthly system-total rollup",
+        "monthly totals rollup: system, per site, per service",
         """
         CREATE TABLE IF NOT EXISTS fact_totals (
+            grain       VARCHAR NOT NULL,
             month       DATE NOT NULL,
             measure     VARCHAR NOT NULL,
             segment     VARCHAR NOT NULL,
+            service     VARCHAR NOT NULL,
+            site        VARCHAR NOT NULL,
             upload_id   INTEGER NOT NULL,
             value       DOUBLE NOT NULL,
             cells       BIGINT NOT NULL,
@@ -707,30 +720,27 @@ class Store:
         """Monthly totals (month, measure, value) for a service × site × segment.
 
         "All" for service or site sums every row of that dimension; a named one keeps only its rows.
-        Segment "All" is the total; a named segment reads its alternative breakdown. At the system total
-        (service and site "All") the rollup answers (migration 11), with the same figures as the facts.
+        Segment "All" is the total; a named segment reads its alternative breakdown. Unless both service and
+        site are named, the rollup answers (migration 11), with the same figures as the facts.
         """
         measures = list(dict.fromkeys(measures))
-        if self._reads_rollup(service, site):
-            return self._rollup_totals(measures, segment, start, end)
-        return self._totals("facts", [], measures, service, site, segment, start, end)
-
-    def _rollup_totals(
-        self, measures: list[str], segment: str, start: dt.date | None, end: dt.date | None
-    ) -> pd.DataFrame:
-        """`measure_totals` at the system total, from the rollup: its per-upload rows summed, their counts
-        added and their fingerprints XORed (the XOR of XORs is the XOR over every cell)."""
+        scope = self._rollup_scope(service, site)
+        if scope is None:
+            return self._totals("facts", [], measures, service, site, segment, start, end)
+        # The rollup's per-upload rows summed, their counts added and their fingerprints XORed (the XOR of
+        # XORs is the XOR over every cell).
         sql = f"""
             SELECT month, measure, sum(value) AS value, CAST(sum(cells) AS BIGINT) AS cells,
                    bit_xor(fingerprint) AS fingerprint
             FROM fact_totals
             WHERE measure IN ({_placeholders(measures)})
-              AND segment = ?
+              AND segment = ? AND {scope[0]}
               AND month BETWEEN ? AND ?
             GROUP BY month, measure
             ORDER BY month, measure
         """
-        return self._frame(sql, [*measures, segment, *_month_bounds(start, end)], columns=TOTALS_COLUMNS)
+        params = [*measures, segment, *scope[1], *_month_bounds(start, end)]
+        return self._frame(sql, params, columns=TOTALS_COLUMNS)
 
     def _totals(
         self,
@@ -865,7 +875,8 @@ class Store:
         months, measures = sorted(set(months)), list(dict.fromkeys(measures))
         if not months or not measures:
             return pd.DataFrame(columns=PROVENANCE_COLUMNS)
-        if self._reads_rollup(service, site):  # the system total: the rollup counts cells and restated ones
+        scope = self._rollup_scope(service, site)
+        if scope is not None:  # the rollup counts each upload's cells and the restated ones
             sql = f"""
                 SELECT t.month, t.measure, t.upload_id, CAST(sum(t.cells) AS BIGINT) AS cells,
                        CAST(sum(t.restated) AS BIGINT) AS restated,
@@ -874,11 +885,11 @@ class Store:
                 FROM fact_totals t
                 LEFT JOIN uploads u ON u.upload_id = t.upload_id
                 WHERE t.measure IN ({_placeholders(measures)}) AND t.month IN ({_placeholders(months)})
-                  AND t.segment = ?
+                  AND t.segment = ? AND {scope[0]}
                 GROUP BY t.month, t.measure, t.upload_id
                 ORDER BY t.month, t.measure, t.upload_id
             """
-            return self._frame(sql, [*measures, *months, segment], columns=PROVENANCE_COLUMNS)
+            return self._frame(sql, [*measures, *months, segment, *scope[1]], columns=PROVENANCE_COLUMNS)
         sql = f"""
             WITH chosen AS (
                 SELECT month, measure, service, site, segment, upload_id FROM facts
@@ -929,6 +940,20 @@ class Store:
             segment_clause, segment_params = "segment LIKE ?", [f"{segment_group}:%" if segment_group else "%:%"]
         else:
             segment_clause, segment_params = "segment = ?", [segment]
+        scope = self._rollup_breakdown_scope(dimension, service, site)
+        if scope is not None:
+            sql = f"""
+                SELECT month, measure, {dimension}, sum(value) AS value, CAST(sum(cells) AS BIGINT) AS cells,
+                       bit_xor(fingerprint) AS fingerprint
+                FROM fact_totals
+                WHERE measure IN ({_placeholders(measures)}) AND {segment_clause} AND {scope[0]}
+                  AND month BETWEEN ? AND ?
+                  AND {dimension} <> 'All'
+                GROUP BY month, measure, {dimension}
+                ORDER BY month, measure, {dimension}
+            """
+            params = [*measures, *segment_params, *scope[1], *_month_bounds(start, end)]
+            return self._frame(sql, params, columns=["month", "measure", dimension, "value", "cells", "fingerprint"])
         sql = f"""
             SELECT month, measure, {dimension}, sum(value) AS value, count(*) AS cells,
                    {self.engine.fingerprint_sql} AS fingerprint
@@ -947,13 +972,13 @@ class Store:
 
     def months_with_data(self, measures: Iterable[str] | None = None) -> list[dt.date]:
         """Every month holding at least one value (of the given measures, if any), oldest first (from the
-        rollup, which holds a row for every month, measure and segment with a value)."""
-        source = ROLLUP_TABLE if self._has_rollup() else "facts"
+        rollup, which holds a system-total row for every month, measure and segment with a value)."""
+        source = "fact_totals WHERE grain = 'system'" if self._has_rollup() else "facts WHERE TRUE"
         if measures is None:
             sql, params = f"SELECT DISTINCT month FROM {source} ORDER BY month", []
         else:
             measures = list(measures)
-            sql = f"SELECT DISTINCT month FROM {source} WHERE measure IN ({_placeholders(measures)}) ORDER BY month"
+            sql = f"SELECT DISTINCT month FROM {source} AND measure IN ({_placeholders(measures)}) ORDER BY month"
             params = measures
         with self.cursor() as cur:
             return [r[0] for r in cur.execute(sql, params).fetchall()]
@@ -978,10 +1003,13 @@ class Store:
         """In one pass over the facts: the months holding any of the measures ("months"), the sites
         they are broken down by ("sites"), and which of them are broken down by service ("by_service")."""
         measures = list(dict.fromkeys(measures))
+        source = "facts"
+        if self._has_rollup():  # the site and service rows hold every month, site and service with a value
+            source = "(SELECT * FROM fact_totals WHERE grain IN ('site', 'service'))"
         sql = f"""
             SELECT month, site, measure, by_service
             FROM (SELECT month, site, measure, service <> 'All' AS by_service
-                  FROM facts WHERE measure IN ({_placeholders(measures)})) AS chosen
+                  FROM {source} AS f WHERE measure IN ({_placeholders(measures)})) AS chosen
             GROUP BY GROUPING SETS ((month), (site), (measure, by_service))
         """
         with self.cursor() as cur:
@@ -1732,8 +1760,26 @@ class Store:
             self._rollup_seen = ROLLUP_TABLE in self.table_names()
         return self._rollup_seen
 
-    def _reads_rollup(self, service: str, site: str) -> bool:
-        return service == ALL and site == ALL and self._has_rollup()
+    def _rollup_scope(self, service: str, site: str) -> tuple[str, list] | None:
+        """The rollup rows (a WHERE clause over grain, service and site, and its parameters) that sum a
+        service × site selection, or None where only the facts can (both named, or no rollup)."""
+        if (service != ALL and site != ALL) or not self._has_rollup():
+            return None
+        grain = "system" if service == site == ALL else "site" if site != ALL else "service"
+        return "grain = ? AND service = ? AND site = ?", [grain, service, site]
+
+    def _rollup_breakdown_scope(self, dimension: str, service: str, site: str) -> tuple[str, list] | None:
+        """As `_rollup_scope`, for totals broken down by `dimension`: by segment within any selection the
+        rollup sums; by site over every service; by service over every site."""
+        if dimension == "segment":
+            return self._rollup_scope(service, site)
+        if not self._has_rollup():
+            return None
+        if dimension == "site" and service == ALL:
+            return "grain = 'site' AND service = 'All' AND (? = 'All' OR site = ?)", [site, site]
+        if dimension == "service" and site == ALL:
+            return "grain = 'service' AND site = 'All' AND (? = 'All' OR service = ?)", [service, service]
+        return None
 
     # --- the audit log (migration 6): append only ---------------------------------------------
 

@@ -18,6 +18,8 @@ BOTH_ENGINES = True
 ACTOR = named("Rollup tester")
 MEASURES = ["ct_tests", "mri_tests", "first_attendances"]
 SEGMENTS = [ALL, "imd:1", "imd:2"]
+# Every selection the rollup sums (and one it leaves to the facts), with a service or site that holds none.
+SELECTIONS = [(ALL, ALL), (ALL, "PRUH"), ("urology", ALL), ("cardiology", "QMS"), ("nobody", ALL), (ALL, "nowhere")]
 T0 = dt.datetime(2026, 1, 1, 9, 0)
 
 
@@ -63,31 +65,46 @@ def assert_rollup_reads_match_facts(store: Store) -> None:
     months = store.months_with_data()
     assert months == from_facts(store, store.months_with_data)
     assert store.months_with_data(["mri_tests"]) == from_facts(store, lambda: store.months_with_data(["mri_tests"]))
-    for segment in SEGMENTS:
-        rolled = store.measure_totals(MEASURES, segment=segment)
-        facts = from_facts(store, lambda segment=segment: store.measure_totals(MEASURES, segment=segment))
-        assert list(rolled.columns) == list(facts.columns)
-        assert rolled[["month", "measure", "cells", "fingerprint"]].astype(str).equals(
-            facts[["month", "measure", "cells", "fingerprint"]].astype(str))
-        # Sums of the same doubles in another order may differ in the last bit, no more.
-        assert rolled["value"].tolist() == pytest.approx(facts["value"].tolist(), rel=1e-12)
-        windowed = store.measure_totals(MEASURES, segment=segment, start=dt.date(2020, 8, 1), end=dt.date(2020, 8, 1))
-        assert set(pd.to_datetime(windowed["month"]).dt.date) <= {dt.date(2020, 8, 1)}
-        rolled = store.provenance(MEASURES, months, segment=segment)
-        facts = from_facts(store, lambda segment=segment: store.provenance(MEASURES, months, segment=segment))
-        assert rolled.astype(str).equals(facts.astype(str))
+    assert store.filter_options(MEASURES) == from_facts(store, lambda: store.filter_options(MEASURES))
+    assert store.filter_options(["mri_tests"]) == from_facts(store, lambda: store.filter_options(["mri_tests"]))
+    for service, site in SELECTIONS:
+        for segment in SEGMENTS:
+            scope = {"service": service, "site": site, "segment": segment}
+            assert_same(store, lambda scope=scope: store.measure_totals(MEASURES, **scope))
+            assert_same(store, lambda scope=scope: store.provenance(MEASURES, months, **scope), exact=True)
+            windowed = store.measure_totals(MEASURES, start=dt.date(2020, 8, 1), end=dt.date(2020, 8, 1), **scope)
+            assert set(pd.to_datetime(windowed["month"]).dt.date) <= {dt.date(2020, 8, 1)}
+        for group in ("imd", None):
+            assert_same(store, lambda s=service, t=site, g=group: store.measure_totals_by(
+                "segment", MEASURES, service=s, site=t, segment_group=g))
+        for dimension in ("service", "site"):
+            assert_same(store, lambda s=service, t=site, d=dimension: store.measure_totals_by(
+                d, MEASURES, service=s, site=t))
     # Kept step by step, the rollup holds what a rebuild from scratch holds.
     kept = rollup_rows(store)
     store.rebuild_rollup()
     assert rollup_rows(store) == kept
 
 
+def assert_same(store: Store, read, exact: bool = False) -> None:
+    """`read` gives the same frame from the rollup as from the facts: every column exactly, but sums of
+    the same doubles in another order, which may differ in the last bit, no more."""
+    rolled, facts = read(), from_facts(store, read)
+    assert list(rolled.columns) == list(facts.columns)
+    if exact or rolled.empty:
+        assert rolled.astype(str).equals(facts.astype(str))
+        return
+    assert rolled.drop(columns="value").astype(str).equals(facts.drop(columns="value").astype(str))
+    assert rolled["value"].tolist() == pytest.approx(facts["value"].tolist(), rel=1e-12)
+
+
 def rollup_rows(store: Store) -> list[tuple]:
     with store.cursor() as cur:
         found = cur.execute(
-            "SELECT month, measure, segment, upload_id, value, cells, fingerprint, restated FROM fact_totals"
+            "SELECT grain, month, measure, segment, service, site, upload_id, value, cells, fingerprint, restated "
+            "FROM fact_totals"
         ).fetchall()
-    return sorted((str(r[0]), r[1], r[2], r[3], round(r[4], 6), r[5], int(r[6]), r[7]) for r in found)
+    return sorted((r[0], str(r[1]), *r[2:7], round(r[7], 6), r[8], int(r[9]), r[10]) for r in found)
 
 
 def test_every_read_the_rollup_serves_equals_the_facts_through_commits_a_restatement_and_undos(
@@ -146,12 +163,14 @@ def test_a_commit_or_undo_that_fails_while_keeping_the_rollup_leaves_facts_and_r
 
 def test_the_demonstration_store_reads_the_same_from_the_rollup_as_from_the_facts(demo_store: Store) -> None:
     measures = sorted(store_measures(demo_store))
-    rolled = demo_store.measure_totals(measures)
-    facts = from_facts(demo_store, lambda: demo_store.measure_totals(measures))
-    assert len(rolled) > 100
-    assert rolled[["month", "measure", "cells", "fingerprint"]].astype(str).equals(
-        facts[["month", "measure", "cells", "fingerprint"]].astype(str))
-    assert rolled["value"].tolist() == pytest.approx(facts["value"].tolist(), rel=1e-12)
+    assert len(demo_store.measure_totals(measures)) > 100
+    site = demo_store.dimension_values("site")[0]
+    service = demo_store.dimension_values("service")[0]
+    for scope in ({}, {"site": site}, {"service": service}):
+        assert_same(demo_store, lambda scope=scope: demo_store.measure_totals(measures, **scope))
+    assert_same(demo_store, lambda: demo_store.measure_totals_by("site", measures))
+    assert_same(demo_store, lambda: demo_store.measure_totals_by("service", measures, service=service))
+    assert demo_store.filter_options(measures) == from_facts(demo_store, lambda: demo_store.filter_options(measures))
     months = demo_store.months_with_data(measures)
     assert months == from_facts(demo_store, lambda: demo_store.months_with_data(measures))
     assert demo_store.provenance(measures, months).astype(str).equals(
