@@ -134,6 +134,7 @@ def series_and_problems(
     measures = all_measures(metrics)
     declared = declared_prints(store, cfg, measures, service, site) if segment == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
+    cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
     judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
     series = {
         m.id: compute.compute_series(
@@ -351,6 +352,7 @@ def _series_in_range(
     measures = all_measures(metrics)
     declared = declared_prints(store, cfg, measures, service, site) if scope.get("segment", ALL) == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, **scope, declared=declared)
+    cells = completeness.index_cells(cells)
     judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
     out = {}
     for metric in metrics:
