@@ -40,6 +40,13 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 # 64-bit hash of each cell. chr(31) (the unit separator) keeps ("ab", "c") apart from ("a", "bc").
 FINGERPRINT_SQL = "bit_xor(hashtextextended(service || chr(31) || site, 0))"
 
+# Indexes on facts that migration 11 adds on this engine, chosen from EXPLAIN at 10M facts
+# (bench/results/engines.md): what still reads facts once the rollup answers every selection with at most
+# one of service and site named is a named site's service heatmap and its cells, filtered by measure,
+# segment and site over a month range — which the unique key (measure, segment, month, service, site)
+# serves only by walking every month and service of the measure.
+FACT_INDEXES = {"facts_site": "(measure, segment, site, month)"}
+
 # Errors of a write that failed part-way; the transaction was rolled back.
 WRITE_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InternalError)
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (psycopg.Error,)
@@ -103,6 +110,8 @@ class Engine:
             sql = sql.replace("UBIGINT", "BIGINT").replace(engine_duckdb.FINGERPRINT_SQL, FINGERPRINT_SQL)
             sql += ("\nCREATE INDEX IF NOT EXISTS fact_totals_read"
                     "\n    ON fact_totals (measure, segment, grain, site, service, month);")
+            sql += "".join(f"\nCREATE INDEX IF NOT EXISTS {name} ON facts {columns};"
+                           for name, columns in FACT_INDEXES.items())
         return sql
 
     def replace_temp_table(self, name: str, select: str) -> list[str]:
