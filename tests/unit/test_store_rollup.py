@@ -180,3 +180,17 @@ def test_the_demonstration_store_reads_the_same_from_the_rollup_as_from_the_fact
 def store_measures(store: Store) -> set[str]:
     with store.cursor() as cur:
         return {r[0] for r in cur.execute("SELECT DISTINCT measure FROM facts").fetchall()}
+
+
+def test_an_export_leaves_the_rollup_out_and_a_rebuild_restores_it(empty_store: Store, tmp_path) -> None:
+    commit(empty_store, first_upload(), "first.csv", 9)
+    names = {p.stem for p in empty_store.export_csv(tmp_path / "out")}
+    assert "facts" in names and "fact_totals" not in names
+    kept = rollup_rows(empty_store)
+    with empty_store.cursor() as cur:
+        cur.execute("DELETE FROM fact_totals")
+    assert empty_store.months_with_data() == []  # the rollup is what answers
+    before = empty_store.version()
+    assert empty_store.rebuild_rollup() == len(kept)
+    assert rollup_rows(empty_store) == kept
+    assert empty_store.version() == before + 1
