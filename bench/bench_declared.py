@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.bench_overview import build_national_store, time_call
 from bench.bench_pages import END, START, TARGET
-from data.store import Store
+from data.store import Store, is_postgres_url
 from metrics import views
 from metrics.config import load_config
 
@@ -53,10 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows-target", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--db", help="time this existing store instead of building one")
+    parser.add_argument("--db", help="time this existing store (a DuckDB path or a PostgreSQL URL) instead of "
+                        "building one")
     args = parser.parse_args()
     if args.db:
-        path = Path(args.db)
+        path = args.db if is_postgres_url(args.db) else Path(args.db)
         with Store(path, read_only=True) as store:
             shape = {"rows": store.fact_count()}
     else:

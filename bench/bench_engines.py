@@ -19,7 +19,9 @@ from pathlib import Path
 
 import psycopg
 
+from bench.bench_declared import time_declared_pages
 from bench.bench_overview import MONTHS, build_national_store, time_overview_queries
+from data import engine_postgres
 from data.store import Store, utc_now
 from metrics import views
 from metrics.config import load_config
@@ -37,8 +39,15 @@ def fill_postgres(url: str, sites: int, services: int) -> dict:
             return {"rows": store.fact_count(), "build_s": float("nan")}
     now = utc_now()
     with psycopg.connect(url, autocommit=True) as conn:
+        # The unique key and the upload index are built once after the fill (one sorted build each) instead of
+        # being kept row by row through 10 million random-order inserts (9 minutes that way on a loaded machine).
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute("ALTER TABLE facts DROP CONSTRAINT facts_one_value_per_key")
+        conn.execute("DROP INDEX facts_upload")
         conn.execute(
-            """INSERT INTO uploads VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
+            """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note, rows_added,
+                                   rows_changed, rows_unchanged, status, undone_at, undone_by)
+               VALUES (1, 'upload', 'national-benchmark (generated)', 'bench', 'benchmark',
                                            %s, 'synthetic benchmark data', %s, 0, 0, 'committed', NULL, NULL)""",
             [now, sites * services * MONTHS * len(measures)],
         )
@@ -55,27 +64,48 @@ def fill_postgres(url: str, sites: int, services: int) -> dict:
             """,
             [now, MONTHS, services, sites, measures],
         )
+        conn.execute("ALTER TABLE facts ADD CONSTRAINT facts_one_value_per_key "
+                     "UNIQUE (measure, segment, month, service, site)")
+        conn.execute("CREATE INDEX facts_upload ON facts (upload_id)")
+        for name, definition in engine_postgres.FACT_INDEXES.items():
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+            conn.execute(f"CREATE INDEX {name} ON facts {definition}")
+    with Store(url) as store:
+        store.rebuild_rollup()  # the facts went in around the commit path, which keeps the rollup itself
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")  # statistics and the visibility map (index-only scans)
         rows = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
     return {"rows": rows, "build_s": time.perf_counter() - started}
 
 
 def explain(url: str) -> str:
-    """EXPLAIN ANALYZE of the two heaviest Overview reads, as the Store runs them."""
-    from data import engine_postgres
-
+    """EXPLAIN ANALYZE of the Overview's two heaviest reads and a declared page's heaviest one-site read, as the
+    Store runs them."""
     cfg = load_config()
     measures = views.all_measures(cfg.headline_metrics)
     marks = ", ".join(["%s"] * len(measures))
     statements = {
-        "measure totals (All services, All sites)": (
-            f"""SELECT month, measure, sum(value) AS value, count(*) AS cells,
-                       {engine_postgres.FINGERPRINT_SQL} AS fingerprint
-                FROM facts WHERE measure IN ({marks}) AND segment = 'All' AND month BETWEEN %s AND %s
+        "measure totals (All services, All sites), from the rollup": (
+            f"""SELECT month, measure, sum(value) AS value, CAST(sum(cells) AS BIGINT) AS cells,
+                       bit_xor(fingerprint) AS fingerprint
+                FROM fact_totals WHERE measure IN ({marks}) AND segment = 'All'
+                  AND grain = 'system' AND service = 'All' AND site = 'All' AND month BETWEEN %s AND %s
                 GROUP BY month, measure ORDER BY month, measure""",
             [*measures, cfg.first_month, "2021-03-01"],
         ),
-        "months with data": (f"SELECT DISTINCT month FROM facts WHERE measure IN ({marks}) ORDER BY month", measures),
+        "months with data, from the rollup": (
+            f"""SELECT DISTINCT month FROM fact_totals WHERE grain = 'system' AND measure IN ({marks})
+                ORDER BY month""",
+            measures,
+        ),
+        "a declared page's service heatmap at one site, from the facts (index facts_site)": (
+            f"""SELECT month, measure, service, sum(value) AS value, count(*) AS cells,
+                       {engine_postgres.FINGERPRINT_SQL} AS fingerprint
+                FROM facts WHERE measure IN ({marks}) AND segment = 'All' AND ('All' = 'All' OR service = 'All')
+                  AND (%s = 'All' OR site = %s) AND month BETWEEN %s AND %s AND service <> 'All'
+                GROUP BY month, measure, service ORDER BY month, measure, service""",
+            [*measures, "site_0001", "site_0001", cfg.first_month, "2022-03-01"],
+        ),
     }
     out = []
     with psycopg.connect(url) as conn:
@@ -89,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows-target", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--page-repeat", type=int, default=5, help="runs of each declared page's calls")
     parser.add_argument("--pg", help="a PostgreSQL database, empty or filled by an earlier run (default: a "
                         "throw-away cluster)")
     parser.add_argument("--duckdb", help="a DuckDB store built by an earlier run (default: build one)")
@@ -117,6 +148,8 @@ def main() -> None:
         pg_shape = fill_postgres(url, shape["sites"], shape["services"])
         duck_results = time_overview_queries(duck, args.repeat)
         pg_results = time_overview_queries(url, args.repeat)
+        duck_pages = time_declared_pages(duck, args.page_repeat)
+        pg_pages = time_declared_pages(url, args.page_repeat)
         plans = explain(url)
     finally:
         if cluster is not None:
@@ -132,6 +165,15 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
         *[f"| {d[0]} | {d[1]:.1f} | {d[2]:.1f} | {p[1]:.1f} | {p[2]:.1f} |"
           for d, p in zip(duck_results, pg_results, strict=True)],
+        "",
+        f"Declared pages (bench/bench_declared.py's calls; median and worst of {args.page_repeat} runs after one "
+        "warm-up):",
+        "",
+        "| Declared page data call | DuckDB median (ms) | DuckDB worst (ms) | PostgreSQL median (ms) | "
+        "PostgreSQL worst (ms) |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| {d[0]} | {d[1]:.1f} | {d[2]:.1f} | {p[1]:.1f} | {p[2]:.1f} |"
+          for d, p in zip(duck_pages, pg_pages, strict=True)],
         "",
         plans,
     ]

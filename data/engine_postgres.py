@@ -7,7 +7,8 @@ the two dialects agree on. This module:
   fetchall / df, begin, commit, rollback, register / unregister of a DataFrame) over a pooled psycopg 3
   connection, translating `?` parameters to psycopg's `%s`;
 - stages a DataFrame with `COPY … FROM STDIN` (DuckDB scans it through Arrow instead);
-- transcribes the migrations: DuckDB's DOUBLE is DOUBLE PRECISION, migration 1 adds the unique
+- transcribes the migrations: DuckDB's DOUBLE is DOUBLE PRECISION, migration 11's rollup uses this
+  engine's cell hash (BIGINT, not UBIGINT) and gets an index, migration 1 adds the unique
   "one value per key" constraint and the indexes the reads use, migration 8 generates its months with
   generate_series;
 - serialises writers across processes: every write transaction first takes a session advisory lock
@@ -30,12 +31,21 @@ import pyarrow as pa
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool
 
+from data import engine_duckdb
+
 NAME = "postgresql"
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 # The order-free hash of the service × site cells (DuckDB: bit_xor(hash(service, site))): the XOR of a
 # 64-bit hash of each cell. chr(31) (the unit separator) keeps ("ab", "c") apart from ("a", "bc").
 FINGERPRINT_SQL = "bit_xor(hashtextextended(service || chr(31) || site, 0))"
+
+# Indexes on facts that migration 11 adds on this engine, chosen from EXPLAIN at 10M facts
+# (bench/results/engines.md): what still reads facts once the rollup answers every selection with at most
+# one of service and site named is a named site's service heatmap and its cells, filtered by measure,
+# segment and site over a month range — which the unique key (measure, segment, month, service, site)
+# serves only by walking every month and service of the measure.
+FACT_INDEXES = {"facts_site": "(measure, segment, site, month)"}
 
 # Errors of a write that failed part-way; the transaction was rolled back.
 WRITE_ERRORS: tuple[type[BaseException], ...] = (psycopg.OperationalError, psycopg.InternalError)
@@ -93,7 +103,16 @@ class Engine:
         self.pool.close()
 
     def migration_sql(self, version: int, sql: str) -> str:
-        return _MIGRATIONS.get(version) or re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+        if version in _MIGRATIONS:
+            return _MIGRATIONS[version]
+        sql = re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+        if version == 11:  # the rollup: this engine's cell hash (a signed 64-bit integer), and its reads' index
+            sql = sql.replace("UBIGINT", "BIGINT").replace(engine_duckdb.FINGERPRINT_SQL, FINGERPRINT_SQL)
+            sql += ("\nCREATE INDEX IF NOT EXISTS fact_totals_read"
+                    "\n    ON fact_totals (measure, segment, grain, site, service, month);")
+            sql += "".join(f"\nCREATE INDEX IF NOT EXISTS {name} ON facts {columns};"
+                           for name, columns in FACT_INDEXES.items())
+        return sql
 
     def replace_temp_table(self, name: str, select: str) -> list[str]:
         # A temporary table has no statistics until analysed; the planner then joins it well.

@@ -1,6 +1,7 @@
 """Move a store into an empty PostgreSQL database (`python -m data migrate-store --from PATH --to URL`).
 
-Every table is copied row for row in one transaction on the target (COPY), the id sequences are set past
+Every table is copied row for row in one transaction on the target (COPY) — the system-total rollup is
+rebuilt there instead, hashed by the target's engine — the id sequences are set past
 the copied ids, and the copy is verified by exporting both stores (`Store.export_csv`, the same text
 from either engine) and comparing every file byte for byte. A copy that does not compare equal is taken
 out again, so the target is left as it was found. The source is only read (it is brought up to the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.store import EXPORT_BATCH_ROWS, Store, StoreError, is_postgres_url
+from data.store import EXPORT_BATCH_ROWS, ROLLUP_TABLES, Store, StoreError, is_postgres_url, rollup_fill_sql
 from metrics.access import Actor
 
 # Each id sequence and the column whose ids it hands out.
@@ -101,6 +102,8 @@ def _copy(old: Store, new: Store, tables: list[str]) -> dict[str, int]:
         try:
             for table in tables:
                 cur.execute(f"DELETE FROM {table}")
+                if table in ROLLUP_TABLES:
+                    continue  # derived, with this engine's hash: rebuilt below, not copied
                 types = dict(new.columns(table, cur))
                 _, batches = old.engine.batches(source, f"SELECT * FROM {table}", EXPORT_BATCH_ROWS)
                 count = 0
@@ -108,6 +111,7 @@ def _copy(old: Store, new: Store, tables: list[str]) -> dict[str, int]:
                     copy_frame(cur.raw, table, _typed(batch, types))
                     count += len(batch)
                 copied[table] = count
+            cur.execute(rollup_fill_sql(new.engine.fingerprint_sql))
             for sequence, (table, column) in SEQUENCES.items():
                 if table in copied:
                     latest = f"coalesce((SELECT max({column}) FROM {table}), 0)"

@@ -345,6 +345,79 @@ MIGRATIONS.append(
         "ALTER TABLE uploads ADD COLUMN source_format VARCHAR DEFAULT '';",
     )
 )
+# Migration 11 (issue 16): totals per (month, measure, segment, upload) at three grains — the system
+# (every service and site: grain 'system', service = site = 'All'), each site over every service (grain
+# 'site') and each service over every site (grain 'service') — what the Overview, the report, declared
+# pages, their filters and the month lists read instead of scanning every fact. Derived from `facts` and
+# `fact_history` and kept by commit and undo inside their own transactions (`Store._refresh_rollup`);
+# `Store.rebuild_rollup` fills it for a store written around the commit path. `fingerprint` is the
+# engine's own cell hash, so the table is not exported (ROLLUP_TABLES) and each engine builds its own.
+# `restated` counts the cells holding a value a later upload replaced, as `Store.provenance` defines it.
+ROLLUP_TABLE = "fact_totals"
+ROLLUP_GRAINS = ("system", "site", "service")
+_ROLLUP_FILL = """
+    INSERT INTO fact_totals
+    SELECT CASE WHEN GROUPING(f.site) = 0 THEN 'site' WHEN GROUPING(f.service) = 0 THEN 'service'
+                ELSE 'system' END,
+           f.month, f.measure, f.segment,
+           CASE WHEN GROUPING(f.service) = 0 THEN f.service ELSE 'All' END,
+           CASE WHEN GROUPING(f.site) = 0 THEN f.site ELSE 'All' END,
+           f.upload_id, sum(f.value), count(*), {fingerprint}, count(r_measure)
+    FROM facts f {groups}
+    LEFT JOIN (
+        SELECT DISTINCT h.month AS r_month, h.measure AS r_measure, h.service AS r_service, h.site AS r_site,
+                        h.segment AS r_segment
+        FROM fact_history h {history_groups}
+        WHERE h.reason = 'replaced'
+    ) AS r
+      ON r_month = f.month AND r_measure = f.measure AND r_service = f.service AND r_site = f.site
+     AND r_segment = f.segment
+    GROUP BY GROUPING SETS (
+        (f.month, f.measure, f.segment, f.upload_id),
+        (f.month, f.measure, f.segment, f.upload_id, f.site),
+        (f.month, f.measure, f.segment, f.upload_id, f.service)
+    )
+"""
+# The groups a write touched: `{table}` holds (month, measure, segment) once each.
+_ROLLUP_GROUPS = (
+    "JOIN {table} g ON g.month = {alias}.month AND g.measure = {alias}.measure AND g.segment = {alias}.segment"
+)
+
+
+def rollup_fill_sql(fingerprint: str, groups_table: str | None = None) -> str:
+    """The INSERT that aggregates `facts` into the rollup: every group, or those listed in `groups_table`.
+    `fingerprint` is the engine's cell hash over the columns service and site (only `facts` has them
+    under those names here)."""
+    groups = _ROLLUP_GROUPS.format(table=groups_table, alias="f") if groups_table else ""
+    history = _ROLLUP_GROUPS.format(table=groups_table, alias="h") if groups_table else ""
+    return _ROLLUP_FILL.format(fingerprint=fingerprint, groups=groups, history_groups=history)
+
+
+MIGRATIONS.append(
+    (
+        11,
+        "monthly totals rollup: system, per site, per service",
+        """
+        CREATE TABLE IF NOT EXISTS fact_totals (
+            grain       VARCHAR NOT NULL,
+            month       DATE NOT NULL,
+            measure     VARCHAR NOT NULL,
+            segment     VARCHAR NOT NULL,
+            service     VARCHAR NOT NULL,
+            site        VARCHAR NOT NULL,
+            upload_id   INTEGER NOT NULL,
+            value       DOUBLE NOT NULL,
+            cells       BIGINT NOT NULL,
+            fingerprint UBIGINT NOT NULL,
+            restated    BIGINT NOT NULL
+        );
+        """
+        + rollup_fill_sql(engine_duckdb.FINGERPRINT_SQL)
+        + ";",
+    )
+)
+# Tables derived from the others (rebuilt, never exported or copied between stores).
+ROLLUP_TABLES = (ROLLUP_TABLE,)
 AUDIT_COLUMNS = ["event_id", "occurred_at", "name", "email", "roles", "via", "action", "what", "outcome"]
 # A refusal or failure message is kept whole up to this length (they are sentences, not files).
 MAX_OUTCOME_CHARS = 1000
@@ -647,9 +720,27 @@ class Store:
         """Monthly totals (month, measure, value) for a service × site × segment.
 
         "All" for service or site sums every row of that dimension; a named one keeps only its rows.
-        Segment "All" is the total; a named segment reads its alternative breakdown.
+        Segment "All" is the total; a named segment reads its alternative breakdown. Unless both service and
+        site are named, the rollup answers (migration 11), with the same figures as the facts.
         """
-        return self._totals("facts", [], list(dict.fromkeys(measures)), service, site, segment, start, end)
+        measures = list(dict.fromkeys(measures))
+        scope = self._rollup_scope(service, site)
+        if scope is None:
+            return self._totals("facts", [], measures, service, site, segment, start, end)
+        # The rollup's per-upload rows summed, their counts added and their fingerprints XORed (the XOR of
+        # XORs is the XOR over every cell).
+        sql = f"""
+            SELECT month, measure, sum(value) AS value, CAST(sum(cells) AS BIGINT) AS cells,
+                   bit_xor(fingerprint) AS fingerprint
+            FROM fact_totals
+            WHERE measure IN ({_placeholders(measures)})
+              AND segment = ? AND {scope[0]}
+              AND month BETWEEN ? AND ?
+            GROUP BY month, measure
+            ORDER BY month, measure
+        """
+        params = [*measures, segment, *scope[1], *_month_bounds(start, end)]
+        return self._frame(sql, params, columns=TOTALS_COLUMNS)
 
     def _totals(
         self,
@@ -784,6 +875,21 @@ class Store:
         months, measures = sorted(set(months)), list(dict.fromkeys(measures))
         if not months or not measures:
             return pd.DataFrame(columns=PROVENANCE_COLUMNS)
+        scope = self._rollup_scope(service, site)
+        if scope is not None:  # the rollup counts each upload's cells and the restated ones
+            sql = f"""
+                SELECT t.month, t.measure, t.upload_id, CAST(sum(t.cells) AS BIGINT) AS cells,
+                       CAST(sum(t.restated) AS BIGINT) AS restated,
+                       min(u.file_name) AS file_name, min(u.uploaded_by) AS uploaded_by,
+                       min(u.uploaded_at) AS uploaded_at, min(u.sha256) AS sha256
+                FROM fact_totals t
+                LEFT JOIN uploads u ON u.upload_id = t.upload_id
+                WHERE t.measure IN ({_placeholders(measures)}) AND t.month IN ({_placeholders(months)})
+                  AND t.segment = ? AND {scope[0]}
+                GROUP BY t.month, t.measure, t.upload_id
+                ORDER BY t.month, t.measure, t.upload_id
+            """
+            return self._frame(sql, [*measures, *months, segment, *scope[1]], columns=PROVENANCE_COLUMNS)
         sql = f"""
             WITH chosen AS (
                 SELECT month, measure, service, site, segment, upload_id FROM facts
@@ -834,6 +940,20 @@ class Store:
             segment_clause, segment_params = "segment LIKE ?", [f"{segment_group}:%" if segment_group else "%:%"]
         else:
             segment_clause, segment_params = "segment = ?", [segment]
+        scope = self._rollup_breakdown_scope(dimension, service, site)
+        if scope is not None:
+            sql = f"""
+                SELECT month, measure, {dimension}, sum(value) AS value, CAST(sum(cells) AS BIGINT) AS cells,
+                       bit_xor(fingerprint) AS fingerprint
+                FROM fact_totals
+                WHERE measure IN ({_placeholders(measures)}) AND {segment_clause} AND {scope[0]}
+                  AND month BETWEEN ? AND ?
+                  AND {dimension} <> 'All'
+                GROUP BY month, measure, {dimension}
+                ORDER BY month, measure, {dimension}
+            """
+            params = [*measures, *segment_params, *scope[1], *_month_bounds(start, end)]
+            return self._frame(sql, params, columns=["month", "measure", dimension, "value", "cells", "fingerprint"])
         sql = f"""
             SELECT month, measure, {dimension}, sum(value) AS value, count(*) AS cells,
                    {self.engine.fingerprint_sql} AS fingerprint
@@ -851,12 +971,14 @@ class Store:
         return self._frame(sql, params, columns=["month", "measure", dimension, "value", "cells", "fingerprint"])
 
     def months_with_data(self, measures: Iterable[str] | None = None) -> list[dt.date]:
-        """Every month holding at least one value (of the given measures, if any), oldest first."""
+        """Every month holding at least one value (of the given measures, if any), oldest first (from the
+        rollup, which holds a system-total row for every month, measure and segment with a value)."""
+        source = "fact_totals WHERE grain = 'system'" if self._has_rollup() else "facts WHERE TRUE"
         if measures is None:
-            sql, params = "SELECT DISTINCT month FROM facts ORDER BY month", []
+            sql, params = f"SELECT DISTINCT month FROM {source} ORDER BY month", []
         else:
             measures = list(measures)
-            sql = f"SELECT DISTINCT month FROM facts WHERE measure IN ({_placeholders(measures)}) ORDER BY month"
+            sql = f"SELECT DISTINCT month FROM {source} AND measure IN ({_placeholders(measures)}) ORDER BY month"
             params = measures
         with self.cursor() as cur:
             return [r[0] for r in cur.execute(sql, params).fetchall()]
@@ -881,10 +1003,13 @@ class Store:
         """In one pass over the facts: the months holding any of the measures ("months"), the sites
         they are broken down by ("sites"), and which of them are broken down by service ("by_service")."""
         measures = list(dict.fromkeys(measures))
+        source = "facts"
+        if self._has_rollup():  # the site and service rows hold every month, site and service with a value
+            source = "(SELECT * FROM fact_totals WHERE grain IN ('site', 'service'))"
         sql = f"""
             SELECT month, site, measure, by_service
             FROM (SELECT month, site, measure, service <> 'All' AS by_service
-                  FROM facts WHERE measure IN ({_placeholders(measures)})) AS chosen
+                  FROM {source} AS f WHERE measure IN ({_placeholders(measures)})) AS chosen
             GROUP BY GROUPING SETS ((month), (site), (measure, by_service))
         """
         with self.cursor() as cur:
@@ -960,7 +1085,7 @@ class Store:
     def export_csv(
         self, directory: str | Path, tables: Sequence[str] | None = None, *, force: bool = False
     ) -> list[Path]:
-        """Write every table (or the named ones) to DIRECTORY/<table>.csv with a header row, through the
+        """Write every table but the rollup (or the named ones) to DIRECTORY/<table>.csv with a header row, through the
         guarded CSV writer (user text cannot run as a spreadsheet formula). Refuses a folder that
         already holds files unless `force` (then only the CSVs written are replaced)."""
         directory = Path(directory)
@@ -971,7 +1096,8 @@ class Store:
                 f"The folder {directory} is not empty; nothing was written. Choose a new or empty folder, or use "
                 "--force to replace the CSV files in it."
             )
-        names = list(tables) if tables else list(self.table_names())
+        # The rollup is derived from facts and hashed by the engine's own function: not part of an export.
+        names = list(tables) if tables else [t for t in self.table_names() if t not in ROLLUP_TABLES]
         for name in names:
             if name not in self.table_names():
                 raise StoreError(f"There is no table called '{name}' in the store.")
@@ -1501,6 +1627,9 @@ class Store:
                    FROM staged_diff WHERE change = 'new'""",
                 [upload_id, now],
             )
+            self._refresh_rollup(
+                cur, "SELECT DISTINCT month, measure, segment FROM staged_diff WHERE change <> 'unchanged'"
+            )
             cur.execute("DROP TABLE staged_diff")
             cur.commit()
         except Exception:
@@ -1562,6 +1691,15 @@ class Store:
                     f"Undo {'that upload' if len(blockers) == 1 else 'those uploads'} first, then upload "
                     f"{upload_id}. Nothing was changed.",
                 )
+            # The rollup groups the undo touches, listed before it moves anything: the upload's values and
+            # those it replaced (the same keys, unless a later upload blocked the undo above).
+            groups = self._rollup_groups(
+                cur,
+                f"""SELECT DISTINCT month, measure, segment FROM facts WHERE upload_id = {int(upload_id)}
+                    UNION
+                    SELECT DISTINCT month, measure, segment FROM fact_history
+                    WHERE replaced_by = {int(upload_id)} AND reason = 'replaced'""",
+            )
             cur.execute(
                 """INSERT INTO fact_history
                    SELECT month, measure, service, site, segment, value, upload_id, valid_from, ?, ?, 'undone'
@@ -1575,6 +1713,7 @@ class Store:
                    FROM fact_history WHERE replaced_by = ? AND reason = 'replaced'""",
                 [now, upload_id],
             ).fetchone()[0]
+            self._refresh_rollup(cur, groups=groups)
             cur.execute(
                 "UPDATE uploads SET status = 'undone', undone_at = ?, undone_by = ? WHERE upload_id = ?",
                 [now, actor.label, upload_id],
@@ -1590,6 +1729,79 @@ class Store:
         finally:
             cur.close()
         return UndoResult(int(upload_id), int(removed) - int(restored), int(restored))
+
+    # --- the system-total rollup (migration 11) --------------------------------------------------
+
+    def _rollup_groups(self, cur, select: str) -> str:
+        """Stage the (month, measure, segment) groups `select` lists (no parameters) as a temporary table
+        inside the write's transaction; return its name."""
+        for statement in self.engine.replace_temp_table("rollup_groups", select):
+            cur.execute(statement)
+        return "rollup_groups"
+
+    def _refresh_rollup(self, cur, select: str | None = None, groups: str | None = None) -> None:
+        """Recompute the rollup rows of the groups a write touched (listed by `select`, or already staged
+        as `groups`) from `facts` and `fact_history`, inside the write's transaction: the same SQL as a
+        full rebuild, limited to those groups, so the two cannot disagree."""
+        groups = groups or self._rollup_groups(cur, select)
+        cur.execute(
+            f"""DELETE FROM fact_totals WHERE EXISTS (
+                    SELECT 1 FROM {groups} g
+                    WHERE g.month = fact_totals.month AND g.measure = fact_totals.measure
+                      AND g.segment = fact_totals.segment)"""
+        )
+        cur.execute(rollup_fill_sql(self.engine.fingerprint_sql, groups))
+        cur.execute(f"DROP TABLE {groups}")
+
+    @_serialised
+    def rebuild_rollup(self) -> int:
+        """Rebuild the system-total rollup from `facts` and `fact_history` in one transaction; return its
+        rows. For a store written around the commit path (the benchmarks' bulk inserts, `migrate-store`'s
+        copy); commit and undo keep it themselves. It changes no figure, so it takes no actor; it raises the
+        store version all the same, so no page keeps what it read before."""
+        cur = self.cursor()
+        try:
+            cur.begin()
+            cur.execute("DELETE FROM fact_totals")
+            cur.execute(rollup_fill_sql(self.engine.fingerprint_sql))
+            cur.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
+            rows = cur.execute("SELECT count(*) FROM fact_totals").fetchone()[0]
+            cur.commit()
+        except Exception:
+            with contextlib.suppress(*database_errors()):
+                cur.rollback()
+            raise
+        finally:
+            cur.close()
+        return int(rows)
+
+    def _has_rollup(self) -> bool:
+        """Whether this store has the rollup (a read-only store from before migration 11 has not; it is
+        read from the facts then). Asked once per Store: a table, once there, stays."""
+        if not getattr(self, "_rollup_seen", False):
+            self._rollup_seen = ROLLUP_TABLE in self.table_names()
+        return self._rollup_seen
+
+    def _rollup_scope(self, service: str, site: str) -> tuple[str, list] | None:
+        """The rollup rows (a WHERE clause over grain, service and site, and its parameters) that sum a
+        service × site selection, or None where only the facts can (both named, or no rollup)."""
+        if (service != ALL and site != ALL) or not self._has_rollup():
+            return None
+        grain = "system" if service == site == ALL else "site" if site != ALL else "service"
+        return "grain = ? AND service = ? AND site = ?", [grain, service, site]
+
+    def _rollup_breakdown_scope(self, dimension: str, service: str, site: str) -> tuple[str, list] | None:
+        """As `_rollup_scope`, for totals broken down by `dimension`: by segment within any selection the
+        rollup sums; by site over every service; by service over every site."""
+        if dimension == "segment":
+            return self._rollup_scope(service, site)
+        if not self._has_rollup():
+            return None
+        if dimension == "site" and service == ALL:
+            return "grain = 'site' AND service = 'All' AND (? = 'All' OR site = ?)", [site, site]
+        if dimension == "service" and site == ALL:
+            return "grain = 'service' AND site = 'All' AND (? = 'All' OR service = ?)", [service, service]
+        return None
 
     # --- the audit log (migration 6): append only ---------------------------------------------
 

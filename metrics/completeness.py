@@ -129,6 +129,26 @@ def detail_months(cfg: Config, totals: pd.DataFrame) -> list[dt.date]:
     return sorted(with_baselines)
 
 
+def detail_months_by(cfg: Config, totals: pd.DataFrame, column: str) -> dict[str, list[dt.date]]:
+    """`detail_months` for each group of `totals` by `column` (e.g. each service of a heatmap) on its own, its
+    rows read once rather than once per group; groups needing no cells are left out."""
+    if totals.empty or not _has_cells(totals):
+        return {}
+    groups: dict[str, dict[tuple[dt.date, str], dict]] = {}
+    months: dict[object, dt.date] = {}
+    for r in totals.to_dict("records"):
+        month = months.get(r["month"])
+        if month is None:
+            month = months[r["month"]] = to_month(r["month"])
+        groups.setdefault(r[column], {})[(month, r["measure"])] = r
+    out = {}
+    for key, rows in groups.items():
+        chosen = {month for month, measure in rows if _needs_detail(cfg, month, measure, rows)}
+        if chosen:
+            out[key] = sorted(chosen | {_baseline_for(cfg, m) for m in chosen})
+    return out
+
+
 def detail_keys(
     cfg: Config, totals: pd.DataFrame, declared: DeclaredPrints | None = None
 ) -> list[tuple[dt.date, str]]:

@@ -37,12 +37,7 @@ def services_needing_detail(cfg: Config, totals_by_service: pd.DataFrame) -> dic
     (`metrics.completeness.detail_months` for each service on its own); services with none are left out."""
     if totals_by_service.empty or "cells" not in totals_by_service.columns:
         return {}
-    out = {}
-    for service, rows in totals_by_service.groupby("service", sort=False):
-        months = completeness.detail_months(cfg, rows.drop(columns=["service"]))
-        if months:
-            out[service] = months
-    return out
+    return completeness.detail_months_by(cfg, totals_by_service, "service")
 
 
 def heatmap_frame(

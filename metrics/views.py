@@ -127,9 +127,15 @@ def series_and_problems(
     site: str = ALL,
     segment: str = ALL,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """`series_for_metrics` and a sentence for each stored total too large to be real (left out)."""
-    totals, cells = read_totals(store, cfg, all_measures(metrics), end, service, site, segment)
-    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site)
+    """`series_for_metrics` and a sentence for each stored total too large to be real (left out).
+
+    Months holding exactly the cells config.yaml declares are judged from their fingerprints, so cells are
+    read only where a month differs (as `series_as_of` does)."""
+    measures = all_measures(metrics)
+    declared = declared_prints(store, cfg, measures, service, site) if segment == ALL else None
+    totals, cells = read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
+    cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
+    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
     series = {
         m.id: compute.compute_series(
             cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells,
@@ -370,9 +376,12 @@ def load_page_options(store: Store, cfg: Config, metric_ids: list[str], heatmap_
 def _series_in_range(
     store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, **scope: str
 ) -> dict[str, pd.DataFrame]:
-    totals, cells = read_totals(store, cfg, all_measures(metrics), end, **scope)
     service, site = scope.get("service", ALL), scope.get("site", ALL)
-    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site)
+    measures = all_measures(metrics)
+    declared = declared_prints(store, cfg, measures, service, site) if scope.get("segment", ALL) == ALL else None
+    totals, cells = read_totals(store, cfg, measures, end, **scope, declared=declared)
+    cells = completeness.index_cells(cells)
+    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
     out = {}
     for metric in metrics:
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]

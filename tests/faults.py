@@ -24,3 +24,25 @@ class FullDisk:
 
     def __exit__(self, *exc: object) -> None:
         self._cursor.close()
+
+
+class FailingStatement:
+    """A cursor (either engine's) on which any statement containing `marker` fails with `error`, as a write
+    the disk or the server broke off part-way: what came before it in the transaction must be rolled back."""
+
+    def __init__(self, cursor, marker: str, error: BaseException):
+        self._cursor, self._marker, self._error = cursor, marker, error
+
+    def execute(self, sql: str, *args, **kwargs):
+        if self._marker in sql:
+            raise self._error
+        return self._cursor.execute(sql, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor.close()
