@@ -61,6 +61,7 @@ def assert_shown_as_text(at: AppTest, expected: list[str]) -> None:
 
 def test_the_overview_shows_commentary_names_and_file_names_as_text(hostile_db: Path, monkeypatch) -> None:
     at = open_page(hostile_db, monkeypatch)
+    at.session_state["overview_review_open"] = True  # the review section opened, as a viewer's click does
     at.selectbox(key="overview_month").set_value(dt.date(2021, 3, 1)).run()
     # The tile: the commentary (shortened) and its author; the review: the file name and who loaded it.
     assert_shown_as_text(at, [NAME, FILE_NAME, "# ALL TARGETS MET - NO ACTION NEEDED"])
