@@ -15,7 +15,7 @@ from app_pages._shared import (
     get_store,
     month_picker,
     page_header,
-    render_tiles,
+    render_tile_grid,
     show_message,
     show_text_table,
     spc_icon_html,
@@ -90,7 +90,7 @@ extra = {
     + commentary_html(commentary.get(metric_id))
     for metric_id, view in spc.items()
 }
-render_tiles(overview.tiles, extra=extra, sources=overview.sources)
+render_tile_grid(overview.tiles, extra=extra, sources=overview.sources)
 
 # --- what changed since the last review -------------------------------------------------------------
 # Computed when asked for (the expander opened), not on every viewer's run of the Overview (issue 16).

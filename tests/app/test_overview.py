@@ -17,7 +17,9 @@ def app(demo_db, monkeypatch) -> AppTest:
 
 
 def tile_texts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if 'class="metric-tile"' in m.value]
+    # The Overview draws every tile in one block (issue 16): one text per tile, split at each tile's start.
+    return [part for m in at.markdown if 'class="metric-tile"' in m.value
+            for part in m.value.split('<div class="metric-tile"')[1:]]
 
 
 def test_the_overview_renders_every_headline_tile_and_chart(app, cfg):
