@@ -238,8 +238,8 @@ def render_tiles(
             )
 
 
-def render_tile_grid(tiles: pd.DataFrame, extra: dict[str, str] | None = None,
-                     sources: dict[str, str] | None = None) -> None:
+def tile_grid_html(tiles: pd.DataFrame, extra: dict[str, str] | None = None,
+                   sources: dict[str, str] | None = None) -> str:
     """Every tile in one block laid out by CSS (`.tile-grid`: 4 to a row on a desktop, 2 on a tablet, 1 on a
     phone): one element instead of a row, four columns and a block per tile, which is what a page with many
     tiles sends to each viewer on every run (issue 16)."""
@@ -247,7 +247,12 @@ def render_tile_grid(tiles: pd.DataFrame, extra: dict[str, str] | None = None,
         tile_html(row, (extra or {}).get(row["metric"], ""), (sources or {}).get(row["metric"], ""))
         for row in tiles.to_dict("records")
     )
-    st.markdown(f'<div class="tile-grid">{body}</div>', unsafe_allow_html=True)
+    return f'<div class="tile-grid">{body}</div>'
+
+
+def render_tile_grid(grid_html: str) -> None:
+    """Draw a block from `tile_grid_html` (which a page may build once and share between sessions)."""
+    st.markdown(grid_html, unsafe_allow_html=True)
 
 
 _LOG = logging.getLogger("recovery_dashboard")
