@@ -1,6 +1,13 @@
 """One Bromley Recovery Dashboard: page config, navigation and the shared sidebar. No queries here."""
 
 import streamlit as st
+import streamlit.delta_generator
+
+# Streamlit asks once per process, on the first element, whether it runs in a Python REPL (to print a
+# hint), with inspect.stack() reading the source of every frame: 0.1-0.3 s of a fresh server's first
+# view (issue 16). Under `streamlit run` the answer is no, so the hint is marked as given. (A private
+# flag: if a later Streamlit renames it, this line does nothing and the check simply runs again.)
+streamlit.delta_generator._use_warning_has_been_displayed = True
 
 st.set_page_config(
     page_title="One Bromley Recovery Dashboard",
@@ -110,6 +117,10 @@ navigation = st.navigation(
 cfg = get_config()
 store = get_store()
 _signin.enforce(session, store)
+if navigation is HOME:
+    # "/" only forwards to the Overview: go now, before the sidebar and banners are drawn, so a viewer
+    # arriving at "/" is not sent the whole page shell twice (issue 16).
+    _home()
 
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")

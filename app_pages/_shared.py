@@ -19,7 +19,6 @@ import streamlit as st
 
 from app_pages._cache import latest_upload, store_is_demo
 from app_pages._signin import record_download
-from data.demo import build_demo_store
 from data.store import Store, StoreError, disk_full_message, is_disk_full
 from metrics import charts, compute, services
 from metrics.config import Config, ConfigError, config_path, load_config, resolve_db_path
@@ -65,6 +64,8 @@ def _store(path: str) -> Store:
     # each call opens its own cursor. A missing store is built from the demonstration data.
     store = Store(path)
     if store.fact_count() == 0 and not store.uploads().shape[0]:
+        from data.demo import build_demo_store  # only for a missing store: not imported on every start
+
         build_demo_store(store, _config())
     return store
 
@@ -93,7 +94,9 @@ def page_header(title: str, subtitle: str) -> None:
 def demo_banner(store: Store) -> None:
     """The "demonstration data" label every page carries while the store holds the demo."""
     if store_is_demo(store):
-        st.warning(f"**Demonstration data.** {DEMO_STATEMENT}", icon="⚠️")
+        # A Material icon: an emoji icon makes Streamlit load its list of every emoji (0.1 s of a fresh
+        # server's first view) just to check this one (issue 16).
+        st.warning(f"**Demonstration data.** {DEMO_STATEMENT}", icon=":material/warning:")
         st.page_link("app_pages/sources.py", label="Sources: the published figures, their documents and whose they are",
                      icon=":material/menu_book:")
 
@@ -165,6 +168,9 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
 .metric-tile .value {white-space:nowrap}
 .rag-badge {white-space:normal; max-width:100%; overflow-wrap:break-word}
 [data-testid="stHorizontalBlock"]:has(.metric-tile) {flex-wrap:wrap !important; row-gap:0}
+.tile-grid {display:grid; grid-template-columns:repeat(4, minmax(0, 1fr)); column-gap:1rem}
+@media (max-width: 1180px) {.tile-grid {grid-template-columns:repeat(2, minmax(0, 1fr))}}
+@media (max-width: 640px) {.tile-grid {grid-template-columns:minmax(0, 1fr)}}
 @media (max-width: 1180px) {
   [data-testid="stHorizontalBlock"]:has(.metric-tile) > [data-testid="stColumn"]
     {flex:1 1 calc(50% - 1rem) !important; min-width:calc(50% - 1rem) !important; max-width:calc(50% - 0.5rem)}
@@ -230,6 +236,23 @@ def render_tiles(
                 tile_html(row, (extra or {}).get(row["metric"], ""), (sources or {}).get(row["metric"], "")),
                 unsafe_allow_html=True,
             )
+
+
+def tile_grid_html(tiles: pd.DataFrame, extra: dict[str, str] | None = None,
+                   sources: dict[str, str] | None = None) -> str:
+    """Every tile in one block laid out by CSS (`.tile-grid`: 4 to a row on a desktop, 2 on a tablet, 1 on a
+    phone): one element instead of a row, four columns and a block per tile, which is what a page with many
+    tiles sends to each viewer on every run (issue 16)."""
+    body = "".join(
+        tile_html(row, (extra or {}).get(row["metric"], ""), (sources or {}).get(row["metric"], ""))
+        for row in tiles.to_dict("records")
+    )
+    return f'<div class="tile-grid">{body}</div>'
+
+
+def render_tile_grid(grid_html: str) -> None:
+    """Draw a block from `tile_grid_html` (which a page may build once and share between sessions)."""
+    st.markdown(grid_html, unsafe_allow_html=True)
 
 
 _LOG = logging.getLogger("recovery_dashboard")

@@ -17,7 +17,9 @@ def app(demo_db, monkeypatch) -> AppTest:
 
 
 def tile_texts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if 'class="metric-tile"' in m.value]
+    # The Overview draws every tile in one block (issue 16): one text per tile, split at each tile's start.
+    return [part for m in at.markdown if 'class="metric-tile"' in m.value
+            for part in m.value.split('<div class="metric-tile"')[1:]]
 
 
 def test_the_overview_renders_every_headline_tile_and_chart(app, cfg):
@@ -97,3 +99,23 @@ def test_a_partial_month_shows_what_arrived_with_no_rag_and_no_spc_icon(partial_
     # Tiles with nothing carry no icon either.
     assert not any('class="spc-icon"' in t for t in tiles)
     assert any("April 2021 is a partial month" in w.value for w in partial_app.warning)
+
+
+def test_the_tiles_are_one_block_written_once_and_shared_by_the_next_session(demo_db, monkeypatch, cfg):
+    # Issue 16: one element for every tile (not a row, four columns and a block per tile), and the HTML
+    # written once per store version and month: a second viewer's run reuses it.
+    from app_pages import _cache, _shared
+
+    _cache.VIEWS.clear()
+    written = []
+    original = _shared.tile_grid_html
+    monkeypatch.setattr(_shared, "tile_grid_html", lambda *a, **k: written.append(1) or original(*a, **k))
+    first = open_page(demo_db, monkeypatch)
+    second = open_page(demo_db, monkeypatch)
+    for at in (first, second):
+        assert not at.exception
+        blocks = [m.value for m in at.markdown if 'class="metric-tile"' in m.value]
+        assert len(blocks) == 1 and blocks[0].startswith('<div class="tile-grid">')
+        assert blocks[0].count('<div class="metric-tile"') == len(cfg.headline_metrics)
+    assert blocks[0] == next(m.value for m in first.markdown if 'class="metric-tile"' in m.value)
+    assert len(written) == 1

@@ -42,10 +42,11 @@ def demo_app(demo_db, monkeypatch) -> AppTest:
 def tiles(at: AppTest) -> dict[str, str]:
     """Tile HTML by metric label."""
     out = {}
+    # The Overview draws every tile in one block (issue 16): split it at each tile's start.
     for block in at.markdown:
-        if 'class="metric-tile"' in block.value:
-            label = block.value.split('<div class="label">', 1)[1].split("</div>", 1)[0]
-            out[html.unescape(label)] = block.value
+        for tile in block.value.split('<div class="metric-tile"')[1:]:
+            label = tile.split('<div class="label">', 1)[1].split("</div>", 1)[0]
+            out[html.unescape(label)] = tile
     return out
 
 
