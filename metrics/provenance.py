@@ -104,8 +104,12 @@ def _hover(records: list[dict]) -> str:
 def annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The series with a `source` column: the uploads behind each month, for the chart's hover."""
     by_month: dict[dt.date, list[dict]] = {}
-    for record in sources.to_dict("records"):  # once, not per month
-        by_month.setdefault(to_month(record["month"]), []).append(record)
+    # once, not per month; only the columns the hover reads, a column at a time (not `to_dict("records")`)
+    hover_columns = ["upload_id", "cells", "restated", "uploaded_at"]
+    if not sources.empty:
+        columns = [sources[c].tolist() for c in hover_columns]
+        for month, *values in zip(sources["month"].tolist(), *columns, strict=True):
+            by_month.setdefault(to_month(month), []).append(dict(zip(hover_columns, values, strict=True)))
     out = series.copy()
     out["source"] = [_hover(by_month.get(to_month(m), [])) for m in out["month"]]
     return out

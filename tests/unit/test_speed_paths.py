@@ -1,7 +1,8 @@
 """The cheaper paths of the Overview, the declared pages and the review (issues 14–16, round 2) give exactly what
 the paths before them gave: the measure rows keyed once for every metric (`completeness.index_measures`), a count
 metric's reference month summed on its own (`compute._reference_total`) and provenance grouped once for every
-metric (`provenance.for_metrics`). Each view is computed both ways on the demonstration store and on the restated
+metric (`provenance.for_metrics`), and the hover text made from four columns
+(`provenance.annotate`). Each view is computed both ways on the demonstration store and on the restated
 one (tests/conftest.py), for every metric and several selections, and compared frame by frame."""
 
 from __future__ import annotations
@@ -29,7 +30,18 @@ def _old_for_metrics(sources: pd.DataFrame, measures_by_metric: dict[str, list[s
     return {metric_id: provenance.for_measures(sources, measures) for metric_id, measures in measures_by_metric.items()}
 
 
+def _old_annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The hover column as it was made before: from every column of the rows as records."""
+    by_month: dict[dt.date, list[dict]] = {}
+    for record in sources.to_dict("records"):
+        by_month.setdefault(to_month(record["month"]), []).append(record)
+    out = series.copy()
+    out["source"] = [provenance._hover(by_month.get(to_month(m), [])) for m in out["month"]]
+    return out
+
+
 def _old_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance, "annotate", _old_annotate)
     monkeypatch.setattr(completeness, "index_measures", lambda frame: frame)  # metric_months reads the frame
     monkeypatch.setattr(compute, "_reference_total", _old_reference_total)
     monkeypatch.setattr(provenance, "for_metrics", _old_for_metrics)
