@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 
 from bench.bench_declared import time_declared_pages
-from bench.bench_overview import MONTHS, build_national_store, time_overview_queries
+from bench.bench_overview import MONTHS, build_national_store, replace_declared, time_overview_queries
 from data import engine_postgres
 from data.store import Store, utc_now
 from metrics import views
@@ -29,8 +29,9 @@ from metrics.config import load_config
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def fill_postgres(url: str, sites: int, services: int) -> dict:
-    """The same shape as the DuckDB store (values differ: another hash), in one INSERT … SELECT."""
+def fill_postgres(url: str, sites: int, services: int, declared: bool = True) -> dict:
+    """The same shape as the DuckDB store (values differ: another hash), in one INSERT … SELECT; with `declared`,
+    the declared measures hold their declared cells (`bench_overview.replace_declared`)."""
     cfg = load_config()
     measures = [m.id for m in cfg.measures]
     started = time.perf_counter()
@@ -64,6 +65,9 @@ def fill_postgres(url: str, sites: int, services: int) -> dict:
             """,
             [now, MONTHS, services, sites, measures],
         )
+        if declared:
+            with conn.cursor() as cur:
+                replace_declared(cur, cfg, now, "%s")  # as build_national_store does for DuckDB
         conn.execute("ALTER TABLE facts ADD CONSTRAINT facts_one_value_per_key "
                      "UNIQUE (measure, segment, month, service, site)")
         conn.execute("CREATE INDEX facts_upload ON facts (upload_id)")

@@ -405,10 +405,20 @@ def _share_over_common_cells(
     return top, bottom
 
 
+class MeasureIndex(dict):
+    """`measure_months` rows already keyed by (month, measure) (`index_measures`): pass it to `metric_months`
+    for each metric judged from the same frame, so the frame is read row by row once, not once per metric."""
+
+
+def index_measures(measures: pd.DataFrame) -> MeasureIndex:
+    """(month, measure) → row of a `measure_months` frame, for many `metric_months` calls."""
+    return MeasureIndex({(to_month(r["month"]), r["measure"]): r for r in measures.to_dict("records")})
+
+
 def metric_months(
     cfg: Config,
     metric: Metric,
-    measures: pd.DataFrame,
+    measures: pd.DataFrame | MeasureIndex,
     months: list[dt.date],
     cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -416,14 +426,17 @@ def metric_months(
     denominator (ratio: the month over the same cells of the baseline month; share: numerator over
     denominator measures; count: the measures' total, denominator left empty).
 
-    `measures` is `measure_months(...)`. This is the function every page, the review and the board
-    pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
+    `measures` is `measure_months(...)` (or its `index_measures`). This is the function every page, the review
+    and the board pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
     sites (…)") or `no_data`."""
-    index: dict[tuple[dt.date, str], dict] = {}
-    # only this metric's measures are looked up: the frame of several metrics' measures is read row by row
-    # once per metric, so the rest would be converted for nothing
-    for r in measures[measures["measure"].isin(metric.input_measures)].to_dict("records"):
-        index[(to_month(r["month"]), r["measure"])] = r
+    if isinstance(measures, MeasureIndex):  # indexed once for every metric of a page (`index_measures`)
+        index: dict[tuple[dt.date, str], dict] = measures
+    else:
+        index = {}
+        # only this metric's measures are looked up: the frame of several metrics' measures is read row by row
+        # once per metric, so the rest would be converted for nothing
+        for r in measures[measures["measure"].isin(metric.input_measures)].to_dict("records"):
+            index[(to_month(r["month"]), r["measure"])] = r
     by_key = _cells_by_key(cells) if metric.type == "share" else {}
     out = []
     for month in (to_month(m) for m in months):

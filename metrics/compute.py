@@ -164,6 +164,20 @@ def _sum_measures(totals: pd.DataFrame, measures: list[str]) -> pd.Series:
     return summed.astype(float)
 
 
+def _reference_total(totals: pd.DataFrame, measures: list[str], month: dt.date) -> float:
+    """`_sum_measures(totals, measures)` at one month (NaN where it has none), from that month's rows only: a
+    count metric needs its reference month alone, not a pivot of every month."""
+    if totals.empty:
+        return float("nan")
+    # the same pivot over that month's rows alone: a group's sum does not depend on the other groups
+    wanted = set(measures)
+    rows = totals[[x in wanted and to_month(m) == month
+                   for m, x in zip(totals["month"], totals["measure"], strict=True)]]
+    if rows.empty:
+        return float("nan")
+    return _sum_measures(rows, measures).get(month, float("nan"))
+
+
 def compute_series(
     cfg: Config,
     metric: Metric,
@@ -192,7 +206,6 @@ def compute_series(
     A partial month keeps its value but gets status "partial" (no RAG); a month with nothing is "no_data".
     """
     months = [to_month(m) for m in months]
-    totals = plausible_totals(totals)
     if measure_frame is None:
         measure_frame = judge_measures(cfg, totals, cells, service=service, site=site)
     states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
@@ -201,9 +214,9 @@ def compute_series(
         denominator = [float(v) for v in states["denominator"]]
         values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
     elif metric.type == "count":
-        sums = _sum_measures(totals, metric.measures)
         reference = (
-            sums.get(to_month(metric.reference_period), float("nan")) if metric.reference_period else float("nan")
+            _reference_total(totals, metric.measures, to_month(metric.reference_period))
+            if metric.reference_period else float("nan")
         )
         denominator = [reference for _ in months]
         values = list(numerator)

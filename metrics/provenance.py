@@ -31,6 +31,37 @@ def for_measures(sources: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
     return summed
 
 
+def for_metrics(sources: pd.DataFrame, measures_by_metric: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """`for_measures` for several metrics from one grouping of the rows (each metric's measures' rows, summed per
+    (month, upload)), not one filter and grouping per metric: metric id → the same frame."""
+    wanted = {metric_id: list(dict.fromkeys(measures)) for metric_id, measures in measures_by_metric.items()}
+    metrics_of: dict[str, list[str]] = {}
+    for metric_id, measures in wanted.items():
+        for measure in measures:
+            metrics_of.setdefault(measure, []).append(metric_id)
+    rows = sources[sources["measure"].isin(metrics_of)]
+    if rows.empty:
+        return {metric_id: for_measures(sources, measures) for metric_id, measures in wanted.items()}
+    # One copy of a row per metric that reads its measure, labelled with the metric's position (so a group's
+    # rows keep their order, and the groups come out in the order `for_measures` gives).
+    position = {metric_id: i for i, metric_id in enumerate(wanted)}
+    take, label = [], []
+    for i, measure in enumerate(rows["measure"].tolist()):
+        for metric_id in metrics_of[measure]:
+            take.append(i)
+            label.append(position[metric_id])
+    expanded = rows.iloc[take].assign(_metric=label)
+    keys = ["_metric", "month", "upload_id"]
+    summed = expanded.groupby(keys, as_index=False).agg(
+        cells=("cells", "sum"), restated=("restated", "sum"), file_name=("file_name", "first"),
+        uploaded_by=("uploaded_by", "first"), uploaded_at=("uploaded_at", "first"), sha256=("sha256", "first"),
+    )
+    summed["month"] = [to_month(m) for m in summed["month"]]
+    parts = {int(i): part.drop(columns=["_metric"]).reset_index(drop=True) for i, part in summed.groupby("_metric")}
+    return {metric_id: parts[position[metric_id]] if position[metric_id] in parts else for_measures(sources, measures)
+            for metric_id, measures in wanted.items()}
+
+
 def _month_rows(sources: pd.DataFrame, month: dt.date) -> pd.DataFrame:
     if sources.empty:
         return sources
@@ -73,8 +104,12 @@ def _hover(records: list[dict]) -> str:
 def annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The series with a `source` column: the uploads behind each month, for the chart's hover."""
     by_month: dict[dt.date, list[dict]] = {}
-    for record in sources.to_dict("records"):  # once, not per month
-        by_month.setdefault(to_month(record["month"]), []).append(record)
+    # once, not per month; only the columns the hover reads, a column at a time (not `to_dict("records")`)
+    hover_columns = ["upload_id", "cells", "restated", "uploaded_at"]
+    if not sources.empty:
+        columns = [sources[c].tolist() for c in hover_columns]
+        for month, *values in zip(sources["month"].tolist(), *columns, strict=True):
+            by_month.setdefault(to_month(month), []).append(dict(zip(hover_columns, values, strict=True)))
     out = series.copy()
     out["source"] = [_hover(by_month.get(to_month(m), [])) for m in out["month"]]
     return out

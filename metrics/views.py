@@ -135,7 +135,8 @@ def series_and_problems(
     declared = declared_prints(store, cfg, measures, service, site) if segment == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
     cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
-    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
+    judged = completeness.index_measures(  # keyed once for every metric, not once per metric
+        compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
     series = {
         m.id: compute.compute_series(
             cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells,
@@ -159,7 +160,7 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
     month = to_month(month) if month else completeness.opening_month(states) or months[-1]
     series = {metric_id: frame[frame["month"] <= month].reset_index(drop=True) for metric_id, frame in full.items()}
     sources = store.provenance(all_measures(metrics), months)
-    sources_by_metric = {m.id: provenance.for_measures(sources, m.input_measures) for m in metrics}
+    sources_by_metric = provenance.for_metrics(sources, {m.id: m.input_measures for m in metrics})
     series = {metric_id: provenance.annotate(frame, sources_by_metric[metric_id])
               for metric_id, frame in series.items()}
     latest = provenance.latest_upload(sources, month)
@@ -250,7 +251,7 @@ def _series_as_of(
     if bare_when_unknown and totals.empty:
         return {m.id: pd.DataFrame(columns=compute.SERIES_COLUMNS) for m in metrics}
     cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
-    judged = compute.judge_measures(cfg, totals, cells, declared=declared)
+    judged = completeness.index_measures(compute.judge_measures(cfg, totals, cells, declared=declared))
     return {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), cells=cells,
                                          measure_frame=judged)
             for m in metrics}
@@ -381,7 +382,8 @@ def _series_in_range(
     declared = declared_prints(store, cfg, measures, service, site) if scope.get("segment", ALL) == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, **scope, declared=declared)
     cells = completeness.index_cells(cells)
-    judged = compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared)
+    judged = completeness.index_measures(  # keyed once for every metric, not once per metric
+        compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
     out = {}
     for metric in metrics:
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
