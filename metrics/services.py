@@ -47,9 +47,11 @@ def heatmap_frame(
     months: list[dt.date],
     cells: pd.DataFrame | None = None,
     site: str = "All",
+    recheck: dict[str, list[dt.date]] | None = None,
 ) -> pd.DataFrame:
     """One row per service × month: the metric for that service (value, numerator, denominator,
-    target, gap, status), in the order of `cfg.services`.
+    target, gap, status), in the order of `cfg.services`. `recheck`: `services_needing_detail` of the same
+    totals, when the caller has it already (it read their cells).
 
     The same figures as `compute.compute_series` for each service on its own (each service's target
     is its own: a per-service override in config.yaml wins), computed for all services at once so a
@@ -96,7 +98,7 @@ def heatmap_frame(
         compute.rag_status(v, t, metric.improvement, cfg.rag.amber_margin)
         for v, t in zip(frame["value"], frame["target"], strict=True)
     ]
-    frame = _judge_incomplete_services(cfg, metric, frame, totals_by_service, months, cells, site)
+    frame = _judge_incomplete_services(cfg, metric, frame, totals_by_service, months, cells, site, recheck)
     has_value = frame.groupby("service", sort=False)["value"].transform(lambda v: v.notna().any())
     frame = frame[has_value.astype(bool)]
     if frame.empty:
@@ -113,11 +115,13 @@ def _judge_incomplete_services(
     months: list[dt.date],
     cells: pd.DataFrame | None,
     site: str,
+    recheck: dict[str, list[dt.date]] | None = None,
 ) -> pd.DataFrame:
     """The heatmap rows of services whose cells differ from their baseline months, recomputed through
     `compute.compute_series` (like for like, "partial" with no RAG), so a heatmap cell says what a tile
     would. Every other service's months hold the same cells as their baseline months: complete."""
-    recheck = services_needing_detail(cfg, totals)
+    if recheck is None:
+        recheck = services_needing_detail(cfg, totals)
     if not recheck:
         return frame
     for service in recheck:

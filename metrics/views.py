@@ -375,12 +375,21 @@ def load_page_options(store: Store, cfg: Config, metric_ids: list[str], heatmap_
 
 
 def _series_in_range(
-    store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, **scope: str
+    store: Store, cfg: Config, metrics: list[Metric], start: dt.date, end: dt.date, *,
+    held_only: bool = False, **scope: str
 ) -> dict[str, pd.DataFrame]:
+    """Each metric's series over `scope` from `start` to `end`, from one read of the totals. With
+    `held_only`, a metric none of whose measures has a total in the scope is left out: its series would
+    hold no value (every month "No data"), and the caller shows it from elsewhere."""
     service, site = scope.get("service", ALL), scope.get("site", ALL)
     measures = all_measures(metrics)
     declared = declared_prints(store, cfg, measures, service, site) if scope.get("segment", ALL) == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, **scope, declared=declared)
+    if held_only:
+        held = set(totals["measure"])
+        metrics = [m for m in metrics if held.intersection(m.input_measures)]
+        if not metrics:
+            return {}
     cells = completeness.index_cells(cells)
     judged = completeness.index_measures(  # keyed once for every metric, not once per metric
         compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
@@ -410,12 +419,15 @@ def load_service_page(
     """
     start, end = to_month(start), to_month(end)
     metrics = [cfg.metric(m) for m in metric_ids]
-    series = _series_in_range(store, cfg, metrics, start, end, site=site)
+    # At a named site, a metric with no total there is not computed for it (its series would be empty):
+    # it is computed, with any other metric holding no value at the site, for all sites together.
+    series = _series_in_range(store, cfg, metrics, start, end, site=site, held_only=site != ALL)
     notes: dict[str, str] = {}
     if site != ALL:
-        missing = [m for m in metrics if m.id not in services.metrics_with_data({m.id: series[m.id]})]
+        missing = [m for m in metrics if m.id not in series or not series[m.id]["value"].notna().any()]
         if missing:
             series.update(_series_in_range(store, cfg, missing, start, end, site=ALL))
+            series = {m.id: series[m.id] for m in metrics}  # in the page's order, as before
             for metric in missing:
                 notes[metric.id] = (
                     f"No figures for {cfg.label_for('site', site)} are held for this metric; "
@@ -428,9 +440,10 @@ def load_service_page(
         metric = cfg.metric(heatmap_metric)
         totals = store.measure_totals_by("service", metric.input_measures, site=site, start=cfg.first_month, end=end)
         months = [m for m in compute.chart_months(cfg, metric, end) if m >= start]
-        detail = sorted({m for ms in services.services_needing_detail(cfg, totals).values() for m in ms})
+        recheck = services.services_needing_detail(cfg, totals)  # once: the heatmap re-judges these services
+        detail = sorted({m for ms in recheck.values() for m in ms})
         cells = store.cells(detail, metric.input_measures, site=site) if detail else None
-        heatmap = services.heatmap_frame(cfg, metric, totals, months, cells=cells, site=site)
+        heatmap = services.heatmap_frame(cfg, metric, totals, months, cells=cells, site=site, recheck=recheck)
         month = services.ranking_month(heatmap)
         if month is not None:
             ranking = services.rank_services(heatmap, month, metric.improvement)
