@@ -322,6 +322,20 @@ def compute_spc(
     values that are not numbers, an unknown improvement direction, a rebase position outside the series
     or `fix_after_n_points` below 12.
     """
+    columns = _spc_columns(values, improvement, rebase_indices, screen_outliers, fix_after_n_points)
+    if columns is None:
+        return pd.DataFrame({column: [] for column in SPC_COLUMNS})
+    return pd.DataFrame(columns)
+
+
+def _spc_columns(
+    values: Iterable[float],
+    improvement: str,
+    rebase_indices: Iterable[int],
+    screen_outliers: bool,
+    fix_after_n_points: int | None,
+) -> dict[str, np.ndarray] | None:
+    """`compute_spc`'s columns (None for no points), for a caller that adds its own before making the frame."""
     y = _check_values(values)
     improvement_sign = _check_improvement(improvement)
     _check_fix_after(fix_after_n_points)
@@ -333,9 +347,9 @@ def compute_spc(
         part = _compute_group(y[rows], screen_outliers, fix_after_n_points, improvement_sign)
         parts.append({"index": rows, "value": y[rows], "group": np.full(len(rows), group), **part})
     if not parts:
-        return pd.DataFrame({column: [] for column in SPC_COLUMNS})
+        return None
     # One frame from whole columns: building a frame per group and concatenating costs more than the maths.
-    return pd.DataFrame({column: np.concatenate([part[column] for part in parts]) for column in SPC_COLUMNS})
+    return {column: np.concatenate([part[column] for part in parts]) for column in SPC_COLUMNS}
 
 
 # --- icons -----------------------------------------------------------------------------------------------
@@ -350,10 +364,9 @@ def variation_icon(spc_frame: pd.DataFrame, improvement: str) -> dict | None:
     one-sentence tooltip. None when no point has a value."""
     sign = _check_improvement(improvement)
     # The package takes the last row; with a missing latest month that would be no icon at all.
-    typed = spc_frame[spc_frame["point_type"].notna()]
-    if typed.empty:
+    name = next((t for t in reversed(spc_frame["point_type"].tolist()) if not pd.isna(t)), None)
+    if name is None:
         return None
-    name = typed["point_type"].iloc[-1]
     higher, lower = "higher than expected", "lower than expected"
     if name == "common_cause":
         # The MDC common-cause icon carries no letter, only a grey line of dots; "~" stands in for it.
@@ -382,8 +395,7 @@ def assurance_icon(spc_frame: pd.DataFrame, target: float | None, improvement: s
     sign = _check_improvement(improvement)
     if sign == 0 or _missing(target) or spc_frame.empty:
         return None
-    latest = spc_frame.iloc[-1]
-    lpl, upl = latest["lpl"], latest["upl"]
+    lpl, upl = spc_frame["lpl"].iat[-1], spc_frame["upl"].iat[-1]
     if _missing(lpl) or _missing(upl):
         return None
     # Strict comparisons, as the package: a target exactly on a limit is hit and miss. (The package names
@@ -430,8 +442,9 @@ def spc_one_point_group(spc_frame: pd.DataFrame) -> bool:
     the reference package's "inconsistent" assurance there is an artefact of comparing missing limits)."""
     if spc_frame.empty:
         return False
-    latest = spc_frame[spc_frame["group"] == spc_frame["group"].iloc[-1]]
-    return int(latest["value"].notna().sum()) == 1
+    groups = spc_frame["group"].to_numpy()
+    latest = spc_frame["value"].to_numpy()[groups == groups[-1]]
+    return int(pd.notna(latest).sum()) == 1
 
 
 def spc_for_series(
@@ -442,16 +455,28 @@ def spc_for_series(
     Returns (spc frame with a `month` column, variation icon, assurance icon); assurance is against the
     target of the series' latest month (for a trajectory metric, that month's trajectory value).
     """
+    return _spc_for_values(series_frame, series_frame["value"], cfg, metric)
+
+
+def _spc_for_values(
+    series_frame: pd.DataFrame, values: Iterable[object], cfg: Config, metric: Metric
+) -> tuple[pd.DataFrame, dict | None, dict | None]:
+    """`spc_for_series` of the frame's months and target with these values in place of its `value` column."""
     settings = cfg.spc_settings(metric)
     months: list[dt.date] = [to_month(m) for m in series_frame["month"]]
-    frame = compute_spc(
-        series_frame["value"],
+    columns = _spc_columns(
+        values,
         improvement=metric.improvement,
         rebase_indices=rebase_positions(months, settings.rebase),
         screen_outliers=settings.screen_outliers,
         fix_after_n_points=settings.fix_after_n_points,
     )
-    frame.insert(1, "month", months)
+    if columns is None:
+        frame = pd.DataFrame({column: [] for column in SPC_COLUMNS})
+        frame.insert(1, "month", months)
+    else:  # the month second, as inserting it would put it, in the one frame built
+        frame = pd.DataFrame({"index": columns["index"], "month": months,
+                              **{c: columns[c] for c in SPC_COLUMNS[1:]}})
     target = series_frame["target"].iloc[-1] if len(series_frame) else None
     return (
         frame,
@@ -467,10 +492,12 @@ def spc_for_complete_months(
     board pack show it: a partial month (metrics.completeness) is not a point — it would read as a
     special cause — and a latest month that is partial or has no data gets no icon. Returns (spc
     frame, variation icon, assurance icon, a note saying why an icon is missing, or "")."""
-    usable = series_frame.copy()
-    if "completeness" in usable.columns:
-        usable.loc[usable["completeness"] != "complete", "value"] = math.nan
-    frame, variation, assurance = spc_for_series(usable, cfg, metric)
+    values = series_frame["value"].tolist()
+    if "completeness" in series_frame.columns:  # a month that is not complete is no point (NaN)
+        complete = series_frame["completeness"].tolist()
+        values = [v if isinstance(c, str) and c == "complete" else math.nan
+                  for v, c in zip(values, complete, strict=True)]
+    frame, variation, assurance = _spc_for_values(series_frame, values, cfg, metric)
     latest = series_frame.iloc[-1] if len(series_frame) else None
     state = latest.get("completeness", "complete") if latest is not None else "no_data"
     if state != "complete":
