@@ -1003,9 +1003,9 @@ class Store:
         """In one pass over the facts: the months holding any of the measures ("months"), the sites
         they are broken down by ("sites"), and which of them are broken down by service ("by_service")."""
         measures = list(dict.fromkeys(measures))
+        if self._has_rollup():
+            return self._filter_options_from_rollup(measures)
         source = "facts"
-        if self._has_rollup():  # the site and service rows hold every month, site and service with a value
-            source = "(SELECT * FROM fact_totals WHERE grain IN ('site', 'service'))"
         sql = f"""
             SELECT month, site, measure, by_service
             FROM (SELECT month, site, measure, service <> 'All' AS by_service
@@ -1018,6 +1018,31 @@ class Store:
             "months": sorted({r[0] for r in rows if r[0] is not None}),
             "sites": sorted({r[1] for r in rows if r[1] is not None and r[1] != ALL}),
             "by_service": sorted({r[2] for r in rows if r[2] is not None and r[3]}),
+        }
+
+    def _filter_options_from_rollup(self, measures: list[str]) -> dict[str, list]:
+        """`filter_options` from the rollup, each answer from the one grain that holds it: every fact has a row in
+        each grain, so the months are those of the system rows (a few per measure), the sites those of the site
+        rows, and a measure is broken down by service where it has a service row (a named service). Three
+        narrow reads, each served by PostgreSQL's index on (measure, segment, grain, …), not one pass over
+        the site and service rows grouped three ways."""
+        marks = _placeholders(measures)
+        sql = f"""
+            SELECT 0 AS part, month, NULL AS name FROM fact_totals
+            WHERE grain = 'system' AND measure IN ({marks}) GROUP BY month
+            UNION ALL
+            SELECT 1, NULL, site FROM fact_totals
+            WHERE grain = 'site' AND site <> 'All' AND measure IN ({marks}) GROUP BY site
+            UNION ALL
+            SELECT 2, NULL, measure FROM fact_totals
+            WHERE grain = 'service' AND service <> 'All' AND measure IN ({marks}) GROUP BY measure
+        """
+        with self.cursor() as cur:
+            rows = cur.execute(sql, [*measures, *measures, *measures]).fetchall()
+        return {
+            "months": sorted({r[1] for r in rows if r[0] == 0}),
+            "sites": sorted({r[2] for r in rows if r[0] == 1}),
+            "by_service": sorted({r[2] for r in rows if r[0] == 2}),
         }
 
     def dimension_values_within(
