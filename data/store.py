@@ -1023,9 +1023,9 @@ class Store:
     def _filter_options_from_rollup(self, measures: list[str]) -> dict[str, list]:
         """`filter_options` from the rollup, each answer from the one grain that holds it: every fact has a row in
         each grain, so the months are those of the system rows (a few per measure), the sites those of the site
-        rows, and a measure is broken down by service where it has a service row (a named service). Three
-        narrow reads, each served by PostgreSQL's index on (measure, segment, grain, …), not one pass over
-        the site and service rows grouped three ways."""
+        rows, and a measure is broken down by service where it has a service row (a named service: one probe
+        per measure, which PostgreSQL's index on (measure, segment, grain, …) answers at its first row). The
+        months and the measures by service no longer need a pass over the site and service rows."""
         marks = _placeholders(measures)
         sql = f"""
             SELECT 0 AS part, month, NULL AS name FROM fact_totals
@@ -1034,8 +1034,9 @@ class Store:
             SELECT 1, NULL, site FROM fact_totals
             WHERE grain = 'site' AND site <> 'All' AND measure IN ({marks}) GROUP BY site
             UNION ALL
-            SELECT 2, NULL, measure FROM fact_totals
-            WHERE grain = 'service' AND service <> 'All' AND measure IN ({marks}) GROUP BY measure
+            SELECT 2, NULL, m.measure FROM (VALUES {", ".join("(CAST(? AS VARCHAR))" for _ in measures)}) AS m(measure)
+            WHERE EXISTS (SELECT 1 FROM fact_totals t
+                          WHERE t.measure = m.measure AND t.grain = 'service' AND t.service <> 'All')
         """
         with self.cursor() as cur:
             rows = cur.execute(sql, [*measures, *measures, *measures]).fetchall()
