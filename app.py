@@ -112,14 +112,17 @@ navigation = st.navigation(
                     for section, pages in PAGES.items()}},
     position="hidden",
 )
+if navigation is HOME and session.actor is not None:
+    # "/" only forwards to the Overview: a signed-in viewer goes now, before anything is drawn or looked
+    # up (the Overview's own run checks the sign-in and draws the shell), so arriving at "/" costs one
+    # short run, not the page shell twice (issue 16). Anyone else meets the sign-in or refusal here.
+    _home()
 # After st.navigation: get_config() reruns a script that reaches it before navigation is set up
 # (AppTest starts every run that way, so a button's click would be lost in the rerun).
 cfg = get_config()
 store = get_store()
 _signin.enforce(session, store)
 if navigation is HOME:
-    # "/" only forwards to the Overview: go now, before the sidebar and banners are drawn, so a viewer
-    # arriving at "/" is not sent the whole page shell twice (issue 16).
     _home()
 
 with st.sidebar:
@@ -127,9 +130,9 @@ with st.sidebar:
     if session.actor is not None:
         with st.container(key="site_navigation"):
             render_navigation(session, declared)
-    st.caption(f"Figures as at {figures_as_at(store)} (UK time)")
-    if store_is_demo(store):
-        st.caption("⚠️ Demonstration data: synthetic figures")
+    # One caption (two lines), not two elements: every element is sent to every viewer on every run.
+    st.caption(f"Figures as at {figures_as_at(store)} (UK time)"
+               + ("  \n⚠️ Demonstration data: synthetic figures" if store_is_demo(store) else ""))
     _signin.render_identity(session, store)
 
 # The generic page script reads which declared page it is drawing from here.
