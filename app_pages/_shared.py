@@ -156,6 +156,23 @@ CSS = """
   {color:#4C6272 !important; opacity:1 !important}
 .nav-section {margin:0.9rem 0 0.15rem 0; font-size:0.8rem; font-weight:700; color:#4C6272;
               text-transform:uppercase; letter-spacing:0.03em}
+/* The sidebar's navigation (navigation_html): drawn like Streamlit's page links. */
+.site-nav {margin-bottom:-8px}
+.site-nav ul {list-style:none; margin:0; padding:0}
+.site-nav li {margin:0; padding:4px 0}
+.site-nav .nav-section {margin:8px 0 -6px 0; line-height:26px; font-size:16px; letter-spacing:0.48px}
+.site-nav .nav-section:first-child {margin-top:0}
+.site-nav a.site-nav-link {display:flex; align-items:center; gap:8px; padding:0 8px; margin:0; min-height:28px;
+  border-radius:8px; text-decoration:none; color:#212B32; font-size:14px; line-height:1.25}
+.site-nav a.site-nav-link:hover {background:rgba(160, 187, 187, 0.15)}
+.site-nav a.site-nav-link[aria-current="page"] {background:rgba(160, 187, 187, 0.15); font-weight:600}
+.site-nav .site-nav-icon {flex:none; display:flex; align-items:center; justify-content:center; width:16px;
+  height:16px; font-size:16px; line-height:16px; color:#212B32}
+.site-nav .site-nav-icon.material {font-family:"Material Symbols Rounded"; font-weight:400; font-style:normal;
+  letter-spacing:normal; text-transform:none; white-space:nowrap; direction:ltr; -webkit-font-smoothing:antialiased}
+.site-nav .site-nav-label {display:block; padding:5px 0; white-space:normal; overflow-wrap:break-word}
+.site-nav a.site-nav-link:focus-visible {background:#FFEB3B !important; color:#212B32 !important;
+  box-shadow:inset 0 -4px 0 #212B32 !important; outline:none !important}
 /* Keyboard focus: the NHS focus style (yellow with a dark bar), unlike the grey current-page highlight. */
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
 [role="radio"]:focus-visible, [role="checkbox"]:focus-visible, input:focus-visible, textarea:focus-visible
@@ -198,6 +215,56 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
 }
 </style>
 """
+
+
+# --- the sidebar's navigation: one element, links that keep the session ---------------------------------
+
+# Clicking a link changes the address and lets Streamlit's own history handling run that page in this same
+# session (what the browser's Back button does): no page reload, so sign-in and session state stay. A click
+# with a modifier key (new tab or window) and any other link are left to the browser. Installed once per tab.
+NAVIGATION_SCRIPT = """<script>
+if (!window.siteNavigationInstalled) {
+  window.siteNavigationInstalled = true;
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
+        || event.altKey) return;
+    var link = event.target.closest ? event.target.closest("a.site-nav-link") : null;
+    if (!link) return;
+    event.preventDefault();
+    var target = new URL(link.getAttribute("href"), document.baseURI);
+    if (target.pathname !== window.location.pathname) window.history.pushState({}, "", target.pathname);
+    window.dispatchEvent(new PopStateEvent("popstate", {state: window.history.state}));
+  });
+}
+</script>"""
+
+
+def _nav_icon_html(icon: str | None) -> str:
+    if not icon:
+        return ""
+    if icon.startswith(":material/") and icon.endswith(":"):
+        name = html.escape(icon[len(":material/"):-1])
+        return f'<span class="site-nav-icon material" aria-hidden="true" translate="no">{name}</span>'
+    return f'<span class="site-nav-icon" aria-hidden="true">{html.escape(icon)}</span>'
+
+
+def navigation_html(sections: list[tuple[str, list[tuple[str, str, str | None]]]], current: str) -> str:
+    """The sidebar's page list as one block of HTML: each section a heading and a list of links
+    ((url path, title, icon) each), the current page marked `aria-current="page"`. One element instead of a
+    link, a block and a heading each (24 elements sent to every viewer on every run, issue 16). The wrapper
+    keeps the class the keyed container had (`st-key-site_navigation`), which the browser tests find it by."""
+    parts = ['<nav class="site-nav st-key-site_navigation" aria-label="Pages">']
+    for section, links in sections:
+        parts.append(f'<p class="nav-section">{html.escape(section)}</p><ul>')
+        for url_path, title, icon in links:
+            mark = ' aria-current="page"' if url_path == current else ""
+            parts.append(
+                f'<li><a class="site-nav-link" href="{html.escape(url_path)}"{mark}>{_nav_icon_html(icon)}'
+                f'<span class="site-nav-label">{html.escape(title)}</span></a></li>'
+            )
+        parts.append("</ul>")
+    parts.append("</nav>")
+    return "".join(parts) + NAVIGATION_SCRIPT
 
 
 def inject_css() -> None:
