@@ -156,23 +156,6 @@ CSS = """
   {color:#4C6272 !important; opacity:1 !important}
 .nav-section {margin:0.9rem 0 0.15rem 0; font-size:0.8rem; font-weight:700; color:#4C6272;
               text-transform:uppercase; letter-spacing:0.03em}
-/* The sidebar's navigation (navigation_html): drawn like Streamlit's page links. */
-.site-nav {margin-bottom:-8px}
-.site-nav ul {list-style:none; margin:0; padding:0}
-.site-nav li {margin:0; padding:4px 0}
-.site-nav .nav-section {margin:8px 0 -6px 0; line-height:26px; font-size:16px; letter-spacing:0.48px}
-.site-nav .nav-section:first-child {margin-top:0}
-.site-nav a.site-nav-link {display:flex; align-items:center; gap:8px; padding:0 8px; margin:0; min-height:28px;
-  border-radius:8px; text-decoration:none; color:#212B32; font-size:14px; line-height:1.25}
-.site-nav a.site-nav-link:hover {background:rgba(160, 187, 187, 0.15)}
-.site-nav a.site-nav-link[aria-current="page"] {background:rgba(160, 187, 187, 0.15); font-weight:600}
-.site-nav .site-nav-icon {flex:none; display:flex; align-items:center; justify-content:center; width:16px;
-  height:16px; font-size:16px; line-height:16px; color:#212B32}
-.site-nav .site-nav-icon.material {font-family:"Material Symbols Rounded"; font-weight:400; font-style:normal;
-  letter-spacing:normal; text-transform:none; white-space:nowrap; direction:ltr; -webkit-font-smoothing:antialiased}
-.site-nav .site-nav-label {display:block; padding:5px 0; white-space:normal; overflow-wrap:break-word}
-.site-nav a.site-nav-link:focus-visible {background:#FFEB3B !important; color:#212B32 !important;
-  box-shadow:inset 0 -4px 0 #212B32 !important; outline:none !important}
 /* Keyboard focus: the NHS focus style (yellow with a dark bar), unlike the grey current-page highlight. */
 a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus-visible,
 [role="radio"]:focus-visible, [role="checkbox"]:focus-visible, input:focus-visible, textarea:focus-visible
@@ -222,6 +205,29 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
 # Clicking a link changes the address and lets Streamlit's own history handling run that page in this same
 # session (what the browser's Back button does): no page reload, so sign-in and session state stay. A click
 # with a modifier key (new tab or window) and any other link are left to the browser. Installed once per tab.
+# Drawn like Streamlit's page links. Sent with the links (not with the page's CSS, which comes later in the
+# run), so the list is never seen unstyled.
+NAVIGATION_CSS = """<style>
+.site-nav {margin-bottom:-8px}
+.site-nav ul {list-style:none; margin:0; padding:0}
+.site-nav li {margin:0; padding:4px 0}
+.site-nav .nav-section {margin:8px 0 -6px 0; line-height:26px; font-size:16px; letter-spacing:0.48px; font-weight:700;
+  color:#4C6272; text-transform:uppercase}
+.site-nav .nav-section:first-child {margin-top:0}
+.site-nav a.site-nav-link {display:flex; align-items:center; gap:8px; padding:0 8px; margin:0; min-height:28px;
+  border-radius:8px; text-decoration:none; color:#212B32; font-size:14px; line-height:1.25}
+.site-nav a.site-nav-link:hover {background:rgba(160, 187, 187, 0.15)}
+.site-nav a.site-nav-link[aria-current="page"] {background:rgba(160, 187, 187, 0.15); font-weight:600}
+.site-nav .site-nav-icon {flex:none; display:flex; align-items:center; justify-content:center; width:16px;
+  height:16px; font-size:16px; line-height:16px; color:#212B32}
+.site-nav .site-nav-icon.material {font-family:"Material Symbols Rounded"; font-weight:400; font-style:normal;
+  letter-spacing:normal; text-transform:none; white-space:nowrap; direction:ltr; -webkit-font-smoothing:antialiased}
+.site-nav .site-nav-label {display:block; margin:0; padding:5px 0; font-size:14px; line-height:18px;
+  white-space:normal; overflow-wrap:break-word}
+.site-nav a.site-nav-link:focus-visible {background:#FFEB3B !important; color:#212B32 !important;
+  box-shadow:inset 0 -4px 0 #212B32 !important; outline:none !important}
+</style>"""
+
 NAVIGATION_SCRIPT = """<script>
 if (!window.siteNavigationInstalled) {
   window.siteNavigationInstalled = true;
@@ -260,11 +266,11 @@ def navigation_html(sections: list[tuple[str, list[tuple[str, str, str | None]]]
             mark = ' aria-current="page"' if url_path == current else ""
             parts.append(
                 f'<li><a class="site-nav-link" href="{html.escape(url_path)}"{mark}>{_nav_icon_html(icon)}'
-                f'<span class="site-nav-label">{html.escape(title)}</span></a></li>'
+                f'<p class="site-nav-label">{html.escape(title)}</p></a></li>'
             )
         parts.append("</ul>")
     parts.append("</nav>")
-    return "".join(parts) + NAVIGATION_SCRIPT
+    return NAVIGATION_CSS + "".join(parts) + NAVIGATION_SCRIPT
 
 
 def inject_css() -> None:
