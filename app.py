@@ -27,6 +27,7 @@ from app_pages._shared import (  # noqa: E402
     get_config,
     get_store,
     inject_css,
+    navigation_html,
     report_unexpected_error,
 )
 from metrics.access import PAGE_ROLES  # noqa: E402
@@ -84,16 +85,16 @@ def allowed(page: st.Page, session: _signin.Session) -> st.Page:
                    visibility="hidden")
 
 
-def render_navigation(session: _signin.Session, declared: dict[str, list[st.Page]]) -> None:
-    """The sidebar's page list, as headed groups of links (Streamlit's own list puts <div>s between its
-    <ul> and <li>s, which axe-core reports as serious list errors). Only the pages this session may open."""
+def render_navigation(session: _signin.Session, declared: dict[str, list[st.Page]], current: str) -> None:
+    """The sidebar's page list, as headed groups of links, in one element (app_pages._shared.navigation_html:
+    Streamlit's own list puts <div>s between its <ul> and <li>s, which axe-core reports as serious list
+    errors, and a page link per page was 24 elements per run). Only the pages this session may open."""
+    sections = []
     for section, pages in PAGES.items():
         shown = [page for page in [*declared.get(section, []), *pages] if allowed(page, session) is page]
-        if not shown:
-            continue
-        st.markdown(f'<p class="nav-section">{section}</p>', unsafe_allow_html=True)
-        for page in shown:
-            st.page_link(page, label=page.title, icon=page.icon)
+        if shown:
+            sections.append((section, [(page.url_path, page.title, page.icon) for page in shown]))
+    st.html(navigation_html(sections, current), unsafe_allow_javascript=True)
 
 
 def _home() -> None:
@@ -112,21 +113,23 @@ navigation = st.navigation(
                     for section, pages in PAGES.items()}},
     position="hidden",
 )
+if navigation is HOME and session.actor is not None:
+    # "/" only forwards to the Overview: a signed-in viewer goes now, before anything is drawn or looked
+    # up (the Overview's own run checks the sign-in and draws the shell), so arriving at "/" costs one
+    # short run, not the page shell twice (issue 16). Anyone else meets the sign-in or refusal here.
+    _home()
 # After st.navigation: get_config() reruns a script that reaches it before navigation is set up
 # (AppTest starts every run that way, so a button's click would be lost in the rerun).
 cfg = get_config()
 store = get_store()
 _signin.enforce(session, store)
 if navigation is HOME:
-    # "/" only forwards to the Overview: go now, before the sidebar and banners are drawn, so a viewer
-    # arriving at "/" is not sent the whole page shell twice (issue 16).
     _home()
 
 with st.sidebar:
     st.markdown(f"**{cfg.organisation} Recovery Dashboard**")
     if session.actor is not None:
-        with st.container(key="site_navigation"):
-            render_navigation(session, declared)
+        render_navigation(session, declared, navigation.url_path)
     st.caption(f"Figures as at {figures_as_at(store)} (UK time)")
     if store_is_demo(store):
         st.caption("⚠️ Demonstration data: synthetic figures")

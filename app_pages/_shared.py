@@ -200,6 +200,79 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="tab"]:focus
 """
 
 
+# --- the sidebar's navigation: one element, links that keep the session ---------------------------------
+
+# Clicking a link changes the address and lets Streamlit's own history handling run that page in this same
+# session (what the browser's Back button does): no page reload, so sign-in and session state stay. A click
+# with a modifier key (new tab or window) and any other link are left to the browser. Installed once per tab.
+# Drawn like Streamlit's page links. Sent with the links (not with the page's CSS, which comes later in the
+# run), so the list is never seen unstyled.
+NAVIGATION_CSS = """<style>
+.site-nav {margin-bottom:-8px}
+.site-nav ul {list-style:none; margin:0; padding:0}
+.site-nav li {margin:0; padding:4px 0}
+.site-nav .nav-section {margin:8px 0 -6px 0; line-height:26px; font-size:16px; letter-spacing:0.48px; font-weight:700;
+  color:#4C6272; text-transform:uppercase}
+.site-nav .nav-section:first-child {margin-top:0}
+.site-nav a.site-nav-link {display:flex; align-items:center; gap:8px; padding:0 8px; margin:0; min-height:28px;
+  border-radius:8px; text-decoration:none; color:#212B32; font-size:14px; line-height:1.25}
+.site-nav a.site-nav-link:hover {background:rgba(160, 187, 187, 0.15)}
+.site-nav a.site-nav-link[aria-current="page"] {background:rgba(160, 187, 187, 0.15); font-weight:600}
+.site-nav .site-nav-icon {flex:none; display:flex; align-items:center; justify-content:center; width:16px;
+  height:16px; font-size:16px; line-height:16px; color:#212B32}
+.site-nav .site-nav-icon.material {font-family:"Material Symbols Rounded"; font-weight:400; font-style:normal;
+  letter-spacing:normal; text-transform:none; white-space:nowrap; direction:ltr; -webkit-font-smoothing:antialiased}
+.site-nav .site-nav-label {display:block; margin:0; padding:5px 0; font-size:14px; line-height:18px;
+  white-space:normal; overflow-wrap:break-word}
+.site-nav a.site-nav-link:focus-visible {background:#FFEB3B !important; color:#212B32 !important;
+  box-shadow:inset 0 -4px 0 #212B32 !important; outline:none !important}
+</style>"""
+
+NAVIGATION_SCRIPT = """<script>
+if (!window.siteNavigationInstalled) {
+  window.siteNavigationInstalled = true;
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey
+        || event.altKey) return;
+    var link = event.target.closest ? event.target.closest("a.site-nav-link") : null;
+    if (!link) return;
+    event.preventDefault();
+    var target = new URL(link.getAttribute("href"), document.baseURI);
+    if (target.pathname !== window.location.pathname) window.history.pushState({}, "", target.pathname);
+    window.dispatchEvent(new PopStateEvent("popstate", {state: window.history.state}));
+  });
+}
+</script>"""
+
+
+def _nav_icon_html(icon: str | None) -> str:
+    if not icon:
+        return ""
+    if icon.startswith(":material/") and icon.endswith(":"):
+        name = html.escape(icon[len(":material/"):-1])
+        return f'<span class="site-nav-icon material" aria-hidden="true" translate="no">{name}</span>'
+    return f'<span class="site-nav-icon" aria-hidden="true">{html.escape(icon)}</span>'
+
+
+def navigation_html(sections: list[tuple[str, list[tuple[str, str, str | None]]]], current: str) -> str:
+    """The sidebar's page list as one block of HTML: each section a heading and a list of links
+    ((url path, title, icon) each), the current page marked `aria-current="page"`. One element instead of a
+    link, a block and a heading each (24 elements sent to every viewer on every run, issue 16). The wrapper
+    keeps the class the keyed container had (`st-key-site_navigation`), which the browser tests find it by."""
+    parts = ['<nav class="site-nav st-key-site_navigation" aria-label="Pages">']
+    for section, links in sections:
+        parts.append(f'<p class="nav-section">{html.escape(section)}</p><ul>')
+        for url_path, title, icon in links:
+            mark = ' aria-current="page"' if url_path == current else ""
+            parts.append(
+                f'<li><a class="site-nav-link" href="{html.escape(url_path)}"{mark}>{_nav_icon_html(icon)}'
+                f'<p class="site-nav-label">{html.escape(title)}</p></a></li>'
+            )
+        parts.append("</ul>")
+    parts.append("</nav>")
+    return NAVIGATION_CSS + "".join(parts) + NAVIGATION_SCRIPT
+
+
 def inject_css() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
@@ -322,17 +395,19 @@ def month_range_picker(months: list[dt.date], *, key: str, label: str = "Months"
 
 
 def download_csv(
-    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = CSV_LABEL
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str, label: str = CSV_LABEL,
+    store: Store | None = None,
 ) -> None:
     """A download button for a frame as CSV whose text cells cannot run as spreadsheet formulas.
 
     The CSV is written when the button is pressed (Streamlit calls `data` then), not on every run of the
     page: a page with a dozen charts would otherwise spend most of a repeat view writing CSVs nobody asked
-    for (issue 16). `frame` may itself be a callable, so building the frame waits for the click too."""
+    for (issue 16). `frame` may itself be a callable, so building the frame waits for the click too. A page
+    with the store at hand passes it (`store=`): two cached-resource look-ups fewer per button."""
     st.download_button(
         label, data=lambda: csv_bytes(frame() if callable(frame) else frame), file_name=file_name, mime="text/csv",
         key=key,
-        on_click=record_download(get_store(), f"CSV {file_name}"), icon=":material/download:",
+        on_click=record_download(store or get_store(), f"CSV {file_name}"), icon=":material/download:",
     )
 
 

@@ -198,7 +198,7 @@ def _chart_rows(ids: list[str]) -> None:
                 # The CSV is built when the button is pressed, not on every run.
                 download_csv(lambda s=overview.series[metric_id], m=metric: build_csv_frame(s, m),
                              file_name=f"{metric_id}-{overview.month:%Y-%m}.csv", key=f"overview_csv_{metric_id}",
-                             label=f"{metric.label}: figures (CSV)")
+                             label=f"{metric.label}: figures (CSV)", store=store)
 
 
 # The first charts are drawn at once; the rest when asked for, so a viewer's first run sends a few

@@ -180,3 +180,32 @@ def test_keyboard_focus_on_a_navigation_link_differs_from_the_current_page_mark(
     assert focus_background == "rgb(255, 235, 59)"  # NHS focus yellow
     assert focus_background != current_background
     page.close()
+
+
+def test_a_navigation_link_opens_its_page_in_the_same_session_by_keyboard_and_by_click(app_url, browser) -> None:
+    """The sidebar's links (one element, issue 16) change page without reloading the browser's page, so the
+    session — sign-in, session state — stays: a mark left in the page's window survives both moves."""
+    page = open_page(browser, DESKTOP)
+    page.goto(f"{app_url}/overview")
+    wait_until_rendered(page)
+    page.evaluate("() => { window.sameSessionMark = 'kept'; }")
+    links = page.locator(".st-key-site_navigation a")
+    assert links.filter(has_text="Overview").first.get_attribute("aria-current") == "page"
+    links.filter(has_text="Sources").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sources")
+    page.get_by_role("heading", name="Sources", level=1).wait_for()
+    wait_until_rendered(page)
+    assert links.filter(has_text="Sources").first.get_attribute("aria-current") == "page"
+    assert links.filter(has_text="Overview").first.get_attribute("aria-current") is None
+    links.filter(has_text="Overview").first.click()
+    page.wait_for_url("**/overview")
+    page.get_by_role("heading", name="Overview", level=1).wait_for()
+    wait_until_rendered(page)
+    assert page.evaluate("() => window.sameSessionMark") == "kept"
+    # Back returns to the previous page, as with Streamlit's own links.
+    page.go_back()
+    page.wait_for_url("**/sources")
+    page.get_by_role("heading", name="Sources", level=1).wait_for()
+    assert page.evaluate("() => window.sameSessionMark") == "kept"
+    page.close()
