@@ -33,6 +33,7 @@ from itertools import chain, product
 
 import numpy as np
 import pandas as pd
+from pandas.core.dtypes.cast import maybe_box_native
 
 from metrics.config import Config, Metric
 from metrics.months import baseline_month, format_month, to_month
@@ -59,8 +60,26 @@ def _baseline_for(cfg: Config, month: dt.date) -> dt.date:
     return baseline_month(month, cfg.baseline_year)
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")` from the columns as lists (the same Python values: numbers, Timestamps, text,
+    objects of object columns unboxed the same way), without a row of objects per row."""
+    columns = frame.columns.tolist()
+    lists = [
+        [maybe_box_native(x) for x in frame[c].tolist()] if frame[c].dtype == object else frame[c].tolist()
+        for c in columns
+    ]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
+
+
 def _index(totals: pd.DataFrame) -> dict[tuple[dt.date, str], dict]:
-    return {(to_month(r["month"]), r["measure"]): r for r in totals.to_dict("records")}
+    months: dict[object, dt.date] = {}  # each distinct month converted once, not once per row
+    out = {}
+    for r in _records(totals):
+        month = months.get(r["month"])
+        if month is None:
+            month = months[r["month"]] = to_month(r["month"])
+        out[(month, r["measure"])] = r
+    return out
 
 
 # measure → (count, fingerprint) of its declared cells for the selection, fingerprinted by the store the same
@@ -412,7 +431,7 @@ class MeasureIndex(dict):
 
 def index_measures(measures: pd.DataFrame) -> MeasureIndex:
     """(month, measure) → row of a `measure_months` frame, for many `metric_months` calls."""
-    return MeasureIndex({(to_month(r["month"]), r["measure"]): r for r in measures.to_dict("records")})
+    return MeasureIndex(_index(measures))
 
 
 def metric_months(
@@ -429,6 +448,18 @@ def metric_months(
     `measures` is `measure_months(...)` (or its `index_measures`). This is the function every page, the review
     and the board pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
     sites (…)") or `no_data`."""
+    return pd.DataFrame(metric_month_records(cfg, metric, measures, months, cells), columns=METRIC_COLUMNS)
+
+
+def metric_month_records(
+    cfg: Config,
+    metric: Metric,
+    measures: pd.DataFrame | MeasureIndex,
+    months: list[dt.date],
+    cells: pd.DataFrame | None = None,
+) -> list[dict]:
+    """`metric_months` as a list of row dicts (the same keys and values), for a caller that reads them as
+    lists (`compute.compute_series`, for every metric of every page) rather than as a frame."""
     if isinstance(measures, MeasureIndex):  # indexed once for every metric of a page (`index_measures`)
         index: dict[tuple[dt.date, str], dict] = measures
     else:
@@ -461,7 +492,7 @@ def metric_months(
                 "text": "" if complete else describe_partial(cfg, present, missing),
             }
         )
-    return pd.DataFrame(out, columns=METRIC_COLUMNS)
+    return out
 
 
 def _sum(index: dict, month: dt.date, measures: list[str], column: str) -> float:
@@ -507,11 +538,17 @@ def overview_month_states(
     `no_data`. A metric whose series does not cover the month (a ratio in its own baseline year, a
     service before it began) is not counted for it. `series_by_metric` are `compute.compute_series`
     frames (their `completeness` column)."""
+    pairs = [(frame["month"], frame["completeness"]) for frame in series_by_metric.values()]
+    return month_states_of(cfg, pairs, months)
+
+
+def month_states_of(cfg: Config, series_states: list[tuple[list, list]], months: list[dt.date]) -> dict[dt.date, str]:
+    """`overview_month_states` from each series' months and completeness states as lists."""
     out = {}
     needed = cfg.completeness.overview_min_complete_share
     by_metric = [
-        {to_month(m): state for m, state in zip(frame["month"], frame["completeness"], strict=True)}
-        for frame in series_by_metric.values()
+        {to_month(m): state for m, state in zip(months_of, states_of, strict=True)}
+        for months_of, states_of in series_states
     ]
     for month in (to_month(m) for m in months):
         states = [states[month] for states in by_metric if month in states]

@@ -40,11 +40,141 @@ def _old_annotate(series: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _old_compute_series(cfg, metric, totals, months, service="All", *, site="All", cells=None, measure_frame=None):
+    """`compute.compute_series` as it was before it built its lists first and one frame at the end (round 3)."""
+    months = [to_month(m) for m in months]
+    if measure_frame is None:
+        measure_frame = compute.judge_measures(cfg, totals, cells, service=service, site=site)
+    states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
+    numerator = [float(v) for v in states["numerator"]]
+    if metric.type in ("ratio_to_baseline", "share"):
+        denominator = [float(v) for v in states["denominator"]]
+        values = [compute._divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
+    else:
+        reference = (compute._reference_total(totals, metric.measures, to_month(metric.reference_period))
+                     if metric.reference_period else float("nan"))
+        denominator = [reference for _ in months]
+        values = list(numerator)
+    targets = [compute._target(cfg, metric, m, service, denominator[i]) for i, m in enumerate(months)]
+    frame = pd.DataFrame(
+        {"month": months, "value": values, "numerator": numerator, "denominator": denominator, "target": targets},
+        columns=compute.SERIES_COLUMNS[:5],
+    ).astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    relative = metric.type == "count"
+    state = list(states["state"])
+    gap = (frame["value"] - frame["target"]).tolist()
+    status = [compute.rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
+              for v, t in zip(frame["value"], frame["target"], strict=True)]
+    for i, s in enumerate(state):
+        if s == completeness.PARTIAL:
+            status[i], gap[i] = "partial", float("nan")
+        elif s == completeness.NO_DATA:
+            status[i] = "no_data"
+    frame["gap"] = pd.Series(gap, index=frame.index, dtype=float)
+    frame["status"] = status
+    frame["completeness"] = state
+    frame["completeness_text"] = list(states["text"])
+    return frame
+
+
+def _old_latest_row(series: pd.DataFrame, month: dt.date) -> dict:
+    row = series[series["month"] == to_month(month)]
+    if row.empty:
+        return {"month": to_month(month), "value": float("nan"), "numerator": float("nan"),
+                "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data",
+                "completeness": completeness.NO_DATA, "completeness_text": "No data"}
+    return row.iloc[0].to_dict()
+
+
+def _old_tiles_frame(cfg, series_by_metric: dict[str, pd.DataFrame], month: dt.date) -> pd.DataFrame:
+    rows = []
+    for metric_id, series in series_by_metric.items():
+        metric = cfg.metric(metric_id)
+        row = _old_latest_row(series, month)
+        rows.append({
+            "metric": metric_id, "label": metric.label, "month": to_month(month), "value": row["value"],
+            "target": row["target"], "gap": row["gap"], "status": row["status"],
+            "value_text": compute.format_value(row["value"], metric),
+            "target_text": compute.format_value(row["target"], metric),
+            "gap_text": compute.format_gap(row["gap"], metric),
+            "status_text": compute.describe_status(row["status"], row["gap"], metric, cfg.rag.amber_margin)
+            if row["status"] != "partial" else compute._capitalise(row["completeness_text"]),
+            "context_text": compute.describe_reference(row, metric),
+            "completeness": row.get("completeness", completeness.COMPLETE),
+            "completeness_text": row.get("completeness_text", ""),
+        })
+    return pd.DataFrame(rows)
+
+
+def _old_index(totals: pd.DataFrame) -> dict:
+    return {(to_month(r["month"]), r["measure"]): r for r in totals.to_dict("records")}
+
+
+def _old_overview_month_states(cfg, series_by_metric: dict[str, pd.DataFrame], months: list[dt.date]) -> dict:
+    out = {}
+    needed = cfg.completeness.overview_min_complete_share
+    by_metric = [{to_month(m): state for m, state in zip(frame["month"], frame["completeness"], strict=True)}
+                 for frame in series_by_metric.values()]
+    for month in (to_month(m) for m in months):
+        states = [states[month] for states in by_metric if month in states]
+        complete = sum(state == completeness.COMPLETE for state in states)
+        if states and complete and complete / len(states) >= needed - 1e-9:
+            out[month] = completeness.COMPLETE
+        elif any(state != completeness.NO_DATA for state in states):
+            out[month] = completeness.PARTIAL
+        else:
+            out[month] = completeness.NO_DATA
+    return out
+
+
+def _old_series_and_problems(store, cfg, metrics, end, service="All", site="All", segment="All"):
+    measures = views.all_measures(metrics)
+    declared = views.declared_prints(store, cfg, measures, service, site) if segment == "All" else None
+    totals, cells = views.read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
+    cells = completeness.index_cells(cells)
+    judged = completeness.index_measures(
+        compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
+    series = {m.id: compute.compute_series(cfg, m, totals, compute.chart_months(cfg, m, end), service=service,
+                                           site=site, cells=cells, measure_frame=judged)
+              for m in metrics}
+    return series, compute.describe_implausible(cfg, totals)
+
+
+def _old_load_overview(store, cfg, month=None):
+    """`views.load_overview` as it was: frames per metric, masked, annotated and described one by one."""
+    metrics = cfg.headline_metrics
+    months = [m for m in store.months_with_data(views.all_measures(metrics)) if m >= cfg.first_month]
+    if not months:
+        return None
+    full, problems = views.series_and_problems(store, cfg, metrics, months[-1])
+    states = completeness.overview_month_states(cfg, full, months)
+    month = to_month(month) if month else completeness.opening_month(states) or months[-1]
+    series = {metric_id: frame[frame["month"] <= month].reset_index(drop=True) for metric_id, frame in full.items()}
+    sources = store.provenance(views.all_measures(metrics), months)
+    sources_by_metric = provenance.for_metrics(sources, {m.id: m.input_measures for m in metrics})
+    series = {metric_id: provenance.annotate(frame, sources_by_metric[metric_id])
+              for metric_id, frame in series.items()}
+    latest = provenance.latest_upload(sources, month)
+    return views.Overview(
+        month=month, months_available=months, tiles=compute.tiles_frame(cfg, series, month), series=series,
+        figures_as_at=latest["uploaded_at"] if latest else None, is_demo=store.is_demo(), month_states=states,
+        sources={metric_id: provenance.describe(frame, month) for metric_id, frame in sources_by_metric.items()},
+        latest_upload=latest, problems=problems,
+    )
+
+
 def _old_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance, "annotate", _old_annotate)
     monkeypatch.setattr(completeness, "index_measures", lambda frame: frame)  # metric_months reads the frame
+    monkeypatch.setattr(completeness, "_index", _old_index)
+    monkeypatch.setattr(completeness, "overview_month_states", _old_overview_month_states)
     monkeypatch.setattr(compute, "_reference_total", _old_reference_total)
+    monkeypatch.setattr(compute, "compute_series", _old_compute_series)
+    monkeypatch.setattr(compute, "tiles_frame", _old_tiles_frame)
+    monkeypatch.setattr(compute, "latest_row", _old_latest_row)
     monkeypatch.setattr(provenance, "for_metrics", _old_for_metrics)
+    monkeypatch.setattr(views, "series_and_problems", _old_series_and_problems)
+    monkeypatch.setattr(views, "load_overview", _old_load_overview)
 
 
 def assert_same(new: object, old: object, where: str = "") -> None:
