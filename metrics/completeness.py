@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from itertools import chain, product
 
 import numpy as np
@@ -36,7 +37,7 @@ import pandas as pd
 from pandas.core.dtypes.cast import maybe_box_native
 
 from metrics.config import Config, Metric
-from metrics.months import baseline_month, format_month, to_month
+from metrics.months import baseline_month, format_month, parse_month, to_month
 
 ALL = "All"
 
@@ -57,7 +58,25 @@ def _has_cells(totals: pd.DataFrame) -> bool:
 
 
 def _baseline_for(cfg: Config, month: dt.date) -> dt.date:
-    return baseline_month(month, cfg.baseline_year)
+    return _baseline_of(month, cfg.baseline_year)
+
+
+# Both are asked for every (month, measure) of a page, several times: a month's baseline month and a measure's
+# first month are worked out once per value, not once per question.
+@lru_cache(maxsize=4096)
+def _baseline_of(month: dt.date, baseline_year: int) -> dt.date:
+    return baseline_month(month, baseline_year)
+
+
+@lru_cache(maxsize=1024)
+def _month_of(text: str) -> dt.date:
+    return parse_month(text)
+
+
+def _started(cfg: Config, measure: str) -> dt.date | None:
+    """`cfg.available_from(measure)`: the month the measure began (None: always collected)."""
+    found = cfg.measure_by_id.get(measure)
+    return _month_of(found.available_from) if found is not None and found.available_from else None
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -90,7 +109,7 @@ DeclaredPrints = dict[str, tuple[int, int]]
 def _against_declared(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool:
     """Whether (month, measure) is judged against the cells declared in config.yaml (no usable baseline)."""
     base = rows.get((_baseline_for(cfg, month), measure))
-    started = cfg.available_from(measure)
+    started = _started(cfg, measure)
     if base is None or (started is not None and _baseline_for(cfg, month) < started):
         declared = cfg.measure_by_id.get(measure)
         return declared is not None and declared.expected is not None
@@ -114,7 +133,7 @@ def _needs_detail(
     if base_month == month:
         return False
     base = rows.get((base_month, measure))
-    started = cfg.available_from(measure)
+    started = _started(cfg, measure)
     if base is None or (started is not None and base_month < started):
         if _against_declared(cfg, month, measure, rows):
             return not _matches_declared(row, measure, declared)
@@ -318,8 +337,21 @@ def measure_months(
     exactly the declared cells be judged without its cells (then `cells` come from `detail_keys(cfg,
     totals, declared)`); the result is the same as comparing the cells.
     """
+    return pd.DataFrame(measure_month_records(cfg, totals, cells, service, site, declared), columns=MEASURE_COLUMNS)
+
+
+def measure_month_records(
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None = None,
+    service: str = ALL,
+    site: str = ALL,
+    declared: DeclaredPrints | None = None,
+) -> list[dict]:
+    """`measure_months` as its row dicts (the same keys and values, each kind of value one type in its
+    column), for `index_measure_records` without a frame in between."""
     if totals.empty:
-        return pd.DataFrame(columns=MEASURE_COLUMNS)
+        return []
     rows = _index(totals)
     by_key = _cells_by_key(cells)
     has_cells = _has_cells(totals)  # once, not once per (month, measure)
@@ -328,7 +360,7 @@ def measure_months(
         value = float(row["value"])
         base_month = _baseline_for(cfg, month)
         base = rows.get((base_month, measure))
-        started = cfg.available_from(measure)
+        started = _started(cfg, measure)
         base_usable = base is not None and not (started is not None and base_month < started)
         record = {"month": month, "measure": measure, "value": value}
         detail = has_cells and base_month != month and _needs_detail(cfg, month, measure, rows, declared)
@@ -366,7 +398,7 @@ def measure_months(
             record.update(_compare(arrived, expected))
         record["state"] = COMPLETE if record["arrived"] >= record["expected"] else PARTIAL
         out.append(record)
-    return pd.DataFrame(out, columns=MEASURE_COLUMNS)
+    return out
 
 
 def _names(ids: list[str], kind: str, cfg: Config) -> str:
@@ -432,6 +464,12 @@ class MeasureIndex(dict):
 def index_measures(measures: pd.DataFrame) -> MeasureIndex:
     """(month, measure) → row of a `measure_months` frame, for many `metric_months` calls."""
     return MeasureIndex(_index(measures))
+
+
+def index_measure_records(records: list[dict]) -> MeasureIndex:
+    """`index_measures(pd.DataFrame(records))` of `measure_month_records`, without the frame: its rows' values
+    are the frame's (months already first of the month, one key per row, every column of one type)."""
+    return MeasureIndex({(r["month"], r["measure"]): r for r in records})
 
 
 def metric_months(

@@ -134,6 +134,20 @@ def judge_measures(
     )
 
 
+def judge_measures_index(
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None,
+    service: str = "All",
+    site: str = "All",
+    declared: dict[str, tuple[int, int]] | None = None,
+) -> completeness.MeasureIndex:
+    """`completeness.index_measures(judge_measures(...))` without the frame in between: what `compute_series`
+    takes as `measure_frame` for each metric that reads the same totals."""
+    return completeness.index_measure_records(completeness.measure_month_records(
+        cfg, plausible_totals(totals), cells, service=service, site=site, declared=declared))
+
+
 def describe_implausible(cfg: Config, totals: pd.DataFrame) -> list[str]:
     """A sentence per measure whose stored total is not a plausible figure (at most a few)."""
     bad = implausible_totals(totals)
@@ -172,9 +186,11 @@ def _reference_total(totals: pd.DataFrame, measures: list[str], month: dt.date) 
     # the same pivot over that month's rows alone: a group's sum does not depend on the other groups
     wanted = set(measures)
     stamps = totals["month"]
-    if stamps.dtype.kind == "M":  # the store's months: compared column-wise, not converted row by row
-        chosen = (stamps.dt.year == month.year) & (stamps.dt.month == month.month) & totals["measure"].isin(wanted)
-        rows = totals[chosen.to_numpy(dtype=bool)]
+    if stamps.dtype.kind == "M":  # the store's months: compared as whole months in numpy, not converted row by row
+        in_month = stamps.to_numpy().astype("datetime64[M]") == np.datetime64(f"{month.year:04d}-{month.month:02d}")
+        chosen = np.flatnonzero(in_month)
+        measures_there = totals["measure"].to_numpy(dtype=object)[chosen]
+        rows = totals.take(chosen[[x in wanted for x in measures_there]])
     else:
         rows = totals[[x in wanted and to_month(m) == month
                        for m, x in zip(totals["month"], totals["measure"], strict=True)]]

@@ -149,8 +149,8 @@ def _series_columns(
     declared = declared_prints(store, cfg, measures, service, site) if segment == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
     cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
-    judged = completeness.index_measures(  # keyed once for every metric, not once per metric
-        compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
+    # keyed once for every metric, not once per metric
+    judged = compute.judge_measures_index(cfg, totals, cells, service=service, site=site, declared=declared)
     series = {
         m.id: compute.series_columns(
             cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells,
