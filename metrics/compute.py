@@ -321,7 +321,12 @@ def _divide(numerator: float, denominator: float) -> float:
 
 
 def _target(cfg: Config, metric: Metric, month: dt.date, service: str, reference: float) -> float:
-    target = cfg.target_for(metric, month, service)
+    return _target_of(cfg.target_for(metric, month, service), metric, reference)
+
+
+def _target_of(target: float | None, metric: Metric, reference: float) -> float:
+    """The target in force (`Config.target_for`) as a number: NaN without one, and a count's multiple of its
+    reference month made a count."""
     if target is None:
         return float("nan")
     if metric.type == "count" and metric.reference_target is not None:
@@ -349,12 +354,10 @@ def latest_row(series: pd.DataFrame, month: dt.date) -> dict:
     """The series row for `month` as a dict (all-NaN with status no_data when absent)."""
     month = to_month(month)
     if series["month"].dtype == object:
-        # the first row of the month, read a column at a time (what `row.iloc[0].to_dict()` gives, without a
-        # boolean mask and a row of objects per metric)
+        # the first row of the month found in the column as a list, not by a boolean mask over the frame
         months = series["month"].tolist()
         if month in months:
-            i = months.index(month)
-            return {column: series[column].tolist()[i] for column in series.columns}
+            return series.iloc[months.index(month)].to_dict()
     else:
         row = series[series["month"] == month]
         if not row.empty:
@@ -486,15 +489,7 @@ def group_series(
     months = [to_month(m) for m in months]
     if not keys or not months:
         return pd.DataFrame(columns=columns)
-    frame = plausible_totals(totals)
-    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
-    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
-
-    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
-        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
-        values = cells.sum(axis=1, min_count=len(measures))
-        values[cells.isna().any(axis=1)] = float("nan")
-        return values.to_numpy(dtype=float)
+    summed = _group_sums(plausible_totals(totals), column)
 
     grid = [(key, month) for key in keys for month in months]
     if metric.type == "share":
@@ -517,9 +512,60 @@ def group_series(
             values = np.where(denominator > 0, numerator / denominator, float("nan"))
     out = pd.DataFrame({"month": [m for _, m in grid], "key": [k for k, _ in grid], "value": values,
                         "numerator": numerator, "denominator": denominator})
-    out["target"] = [_target(cfg, metric, m, "All", d) for m, d in zip(out["month"], out["denominator"], strict=True)]
+    in_force = {m: cfg.target_for(metric, m, "All") for m in months}  # once per month, not once per group
+    out["target"] = [_target_of(in_force[m], metric, d) for m, d in zip(out["month"], out["denominator"], strict=True)]
     out = out.astype({"value": float, "numerator": float, "denominator": float, "target": float})
     out["gap"] = out["value"] - out["target"]
     out["status"] = [rag_status(v, t, metric.improvement, cfg.rag.amber_margin, metric.type == "count")
                      for v, t in zip(out["value"], out["target"], strict=True)]
     return out[columns]
+
+
+def _group_sums(frame: pd.DataFrame, column: str):
+    """For `group_series`: a function of (measures, [(group, month), …]) → the measures' sum for each pair
+    (NaN where any is missing). Each (group, month, measure) total is the pivot's sum of its rows; when the rows
+    are one per total with a value (the store's totals), that is 0.0 + the value, so they are looked up in a
+    dict, and each pair's measures are added by the same frame reduction as the pivot's rows were."""
+    groups = frame[column].tolist()
+    months = frame["month"].tolist()
+    measures = frame["measure"].tolist()
+    values = frame["value"].tolist()
+    first: dict[object, dt.date] = {}
+    for raw in months:
+        if raw not in first:
+            first[raw] = to_month(raw)
+    found: dict[tuple, float] = {}
+    for key in zip(groups, (first[m] for m in months), measures, strict=True):
+        found[key] = 0.0
+    unique = len(found) == len(frame)
+    plain = all(v == v for v in values) and all(isinstance(g, str) for g in groups) and all(
+        isinstance(x, str) for x in measures)
+    if frame.empty or not unique or not plain:
+        return _group_sums_by_pivot(frame, column)
+    for group, raw, measure, value in zip(groups, months, measures, values, strict=True):
+        found[(group, first[raw], measure)] = 0.0 + value
+    nan = float("nan")
+
+    def summed(chosen: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = np.array([[found.get((group, month, measure), nan) for measure in chosen] for group, month in at],
+                         dtype=float).reshape(len(at), len(chosen))
+        wide = pd.DataFrame(cells, columns=range(len(chosen)))
+        out = wide.sum(axis=1, min_count=len(chosen)).to_numpy(dtype=float, copy=True)
+        out[np.isnan(cells).any(axis=1)] = nan
+        return out
+
+    return summed
+
+
+def _group_sums_by_pivot(frame: pd.DataFrame, column: str):
+    """`_group_sums` by a pivot of the rows: for totals with repeated or missing values."""
+    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
+    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
+
+    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
+        values = cells.sum(axis=1, min_count=len(measures))
+        values[cells.isna().any(axis=1)] = float("nan")
+        return values.to_numpy(dtype=float)
+
+    return summed

@@ -12,11 +12,13 @@ import datetime as dt
 import math
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from data.store import Store
 from metrics import completeness, compute, provenance, views
+from metrics import months as months_mod
 from metrics.months import to_month
 
 
@@ -345,3 +347,74 @@ def test_provenance_for_overview_equals_annotate_describe_and_latest_upload(rest
                 assert got.hovers[metric_id] == hover, (name, metric_id)
                 assert got.sentences[metric_id] == provenance.describe(part, month), (name, metric_id)
             assert_same(got.latest, provenance.latest_upload(frame, month), name)
+
+
+def _old_group_series(
+    cfg, metric, totals: pd.DataFrame, column: str, keys: list[str], months: list[dt.date]
+) -> pd.DataFrame:
+    """`compute.group_series` as it was: every total pivoted, a target looked up per group and month."""
+    columns = ["month", "key", "value", "numerator", "denominator", "target", "gap", "status"]
+    months = [to_month(m) for m in months]
+    if not keys or not months:
+        return pd.DataFrame(columns=columns)
+    frame = compute.plausible_totals(totals)
+    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
+    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
+
+    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
+        values = cells.sum(axis=1, min_count=len(measures))
+        values[cells.isna().any(axis=1)] = float("nan")
+        return values.to_numpy(dtype=float)
+
+    grid = [(key, month) for key in keys for month in months]
+    if metric.type == "share":
+        numerator = summed(metric.numerator, grid)
+        denominator = summed(metric.denominator, grid)
+    elif metric.type == "ratio_to_baseline":
+        numerator = summed(metric.measures, grid)
+        denominator = summed(metric.measures, [(k, months_mod.baseline_month(m, cfg.baseline_year)) for k, m in grid])
+    elif metric.type == "count":
+        numerator = summed(metric.measures, grid)
+        reference = to_month(metric.reference_period) if metric.reference_period else None
+        denominator = (summed(metric.measures, [(k, reference) for k, _ in grid]) if reference
+                       else np.full(len(grid), float("nan")))
+    else:
+        raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
+    if metric.type == "count":
+        values = numerator
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(denominator > 0, numerator / denominator, float("nan"))
+    out = pd.DataFrame({"month": [m for _, m in grid], "key": [k for k, _ in grid], "value": values,
+                        "numerator": numerator, "denominator": denominator})
+    out["target"] = [compute._target(cfg, metric, m, "All", d)
+                     for m, d in zip(out["month"], out["denominator"], strict=True)]
+    out = out.astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    out["gap"] = out["value"] - out["target"]
+    out["status"] = [compute.rag_status(v, t, metric.improvement, cfg.rag.amber_margin, metric.type == "count")
+                     for v, t in zip(out["value"], out["target"], strict=True)]
+    return out[columns]
+
+
+def test_group_series_equals_the_pivot_for_awkward_totals(cfg):
+    """One row per total (the lookup) and repeated or missing rows (the pivot), for each type of metric, with sums
+    whose order of addition shows in the last bit."""
+    rng = random.Random(15)
+    chosen = [cfg.metric(m) for m in ("ae_4h_all", "ae_type1_activity", "cancer_62_day_backlog", "virtual_share")]
+    months = [dt.date(2019, 6, 1), dt.date(2020, 2, 1), dt.date(2020, 6, 1), dt.date(2020, 7, 1)]
+    fractions = [0.1, 0.2, 0.3, 1e-17, -0.0, 3.3e14, 7.0]
+    for metric in chosen:
+        for trial in range(25):
+            rows = [{"month": pd.Timestamp(m), "measure": x, "site": k, "value": rng.choice(fractions) * rng.random()}
+                    for k in "ABC" for m in months for x in metric.input_measures if rng.random() < 0.9]
+            if trial % 5 == 1 and rows:
+                rows.append(dict(rows[0]))  # a repeated total: summed by the pivot
+            if trial % 5 == 2 and rows:
+                rows[-1]["value"] = float("nan")
+            if trial % 5 == 3 and rows:
+                rows[0]["value"] = 1e16  # implausible: left out
+            totals = pd.DataFrame(rows, columns=["month", "measure", "site", "value"])
+            keys = ["A", "B", "C", "D"][: rng.randint(1, 4)]
+            assert_same(compute.group_series(cfg, metric, totals, "site", keys, months),
+                        _old_group_series(cfg, metric, totals, "site", keys, months), f"{metric.id} {trial}")
