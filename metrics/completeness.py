@@ -79,14 +79,21 @@ def _started(cfg: Config, measure: str) -> dt.date | None:
     return _month_of(found.available_from) if found is not None and found.available_from else None
 
 
+def column_values(column: pd.Series) -> list:
+    """A column's values as Python objects, as `to_dict("records")` gives them (numbers, Timestamps, text, the
+    objects of an object column unboxed the same way); text converted by pyarrow at once, not item by item."""
+    if column.dtype == object:
+        return [maybe_box_native(x) for x in column.tolist()]
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.to_numpy(dtype=object).tolist()
+    return column.tolist()
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """`frame.to_dict("records")` from the columns as lists (the same Python values: numbers, Timestamps, text,
-    objects of object columns unboxed the same way), without a row of objects per row."""
+    """`frame.to_dict("records")` from the columns as lists (the same Python values), without a row of objects
+    per row."""
     columns = frame.columns.tolist()
-    lists = [
-        [maybe_box_native(x) for x in frame[c].tolist()] if frame[c].dtype == object else frame[c].tolist()
-        for c in columns
-    ]
+    lists = [column_values(frame[c]) for c in columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
 
 

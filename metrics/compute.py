@@ -526,24 +526,18 @@ def _group_sums(frame: pd.DataFrame, column: str):
     (NaN where any is missing). Each (group, month, measure) total is the pivot's sum of its rows; when the rows
     are one per total with a value (the store's totals), that is 0.0 + the value, so they are looked up in a
     dict, and each pair's measures are added by the same frame reduction as the pivot's rows were."""
-    groups = frame[column].tolist()
-    months = frame["month"].tolist()
-    measures = frame["measure"].tolist()
-    values = frame["value"].tolist()
+    if frame.empty or frame[[column, "measure", "value"]].isna().to_numpy().any():
+        return _group_sums_by_pivot(frame, column)
+    groups, months, measures, values = (completeness.column_values(frame[c]) for c in (column, "month", "measure",
+                                                                                         "value"))
     first: dict[object, dt.date] = {}
     for raw in months:
         if raw not in first:
             first[raw] = to_month(raw)
-    found: dict[tuple, float] = {}
-    for key in zip(groups, (first[m] for m in months), measures, strict=True):
-        found[key] = 0.0
-    unique = len(found) == len(frame)
-    plain = all(v == v for v in values) and all(isinstance(g, str) for g in groups) and all(
-        isinstance(x, str) for x in measures)
-    if frame.empty or not unique or not plain:
+    found = {(group, first[raw], measure): 0.0 + value
+             for group, raw, measure, value in zip(groups, months, measures, values, strict=True)}
+    if len(found) < len(frame):  # a total in more than one row: the pivot adds them up
         return _group_sums_by_pivot(frame, column)
-    for group, raw, measure, value in zip(groups, months, measures, values, strict=True):
-        found[(group, first[raw], measure)] = 0.0 + value
     nan = float("nan")
 
     def summed(chosen: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:

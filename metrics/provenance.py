@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.completeness import column_values
 from metrics.months import format_uk_time, to_month
 
 # A chart hover lists at most this many uploads for a month, then "and N more".
@@ -160,7 +161,7 @@ def for_overview(
     month = to_month(month)
     if sources.empty or sources[_READ].isna().to_numpy().any():
         return _for_overview_by_frames(sources, measures_by_metric, months_by_metric, month)
-    columns = {c: sources[c].tolist() for c in _READ}
+    columns = {c: column_values(sources[c]) for c in _READ}
     first_of: dict[object, dt.date] = {}
     for raw in columns["month"]:
         if raw not in first_of:
