@@ -29,13 +29,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from itertools import chain, product
 
 import numpy as np
 import pandas as pd
+from pandas.core.dtypes.cast import maybe_box_native
 
 from metrics.config import Config, Metric
-from metrics.months import baseline_month, format_month, to_month
+from metrics.months import baseline_month, format_month, parse_month, to_month
 
 ALL = "All"
 
@@ -56,11 +58,54 @@ def _has_cells(totals: pd.DataFrame) -> bool:
 
 
 def _baseline_for(cfg: Config, month: dt.date) -> dt.date:
-    return baseline_month(month, cfg.baseline_year)
+    return _baseline_of(month, cfg.baseline_year)
+
+
+# Both are asked for every (month, measure) of a page, several times: a month's baseline month and a measure's
+# first month are worked out once per value, not once per question.
+@lru_cache(maxsize=4096)
+def _baseline_of(month: dt.date, baseline_year: int) -> dt.date:
+    return baseline_month(month, baseline_year)
+
+
+@lru_cache(maxsize=1024)
+def _month_of(text: str) -> dt.date:
+    return parse_month(text)
+
+
+def _started(cfg: Config, measure: str) -> dt.date | None:
+    """`cfg.available_from(measure)`: the month the measure began (None: always collected)."""
+    found = cfg.measure_by_id.get(measure)
+    return _month_of(found.available_from) if found is not None and found.available_from else None
+
+
+def column_values(column: pd.Series) -> list:
+    """A column's values as Python objects, as `to_dict("records")` gives them (numbers, Timestamps, text, the
+    objects of an object column unboxed the same way); text converted by pyarrow at once, not item by item."""
+    if column.dtype == object:
+        return [maybe_box_native(x) for x in column.tolist()]
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.to_numpy(dtype=object).tolist()
+    return column.tolist()
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict("records")` from the columns as lists (the same Python values), without a row of objects
+    per row."""
+    columns = frame.columns.tolist()
+    lists = [column_values(frame[c]) for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
 def _index(totals: pd.DataFrame) -> dict[tuple[dt.date, str], dict]:
-    return {(to_month(r["month"]), r["measure"]): r for r in totals.to_dict("records")}
+    months: dict[object, dt.date] = {}  # each distinct month converted once, not once per row
+    out = {}
+    for r in _records(totals):
+        month = months.get(r["month"])
+        if month is None:
+            month = months[r["month"]] = to_month(r["month"])
+        out[(month, r["measure"])] = r
+    return out
 
 
 # measure → (count, fingerprint) of its declared cells for the selection, fingerprinted by the store the same
@@ -71,7 +116,7 @@ DeclaredPrints = dict[str, tuple[int, int]]
 def _against_declared(cfg: Config, month: dt.date, measure: str, rows: dict) -> bool:
     """Whether (month, measure) is judged against the cells declared in config.yaml (no usable baseline)."""
     base = rows.get((_baseline_for(cfg, month), measure))
-    started = cfg.available_from(measure)
+    started = _started(cfg, measure)
     if base is None or (started is not None and _baseline_for(cfg, month) < started):
         declared = cfg.measure_by_id.get(measure)
         return declared is not None and declared.expected is not None
@@ -95,7 +140,7 @@ def _needs_detail(
     if base_month == month:
         return False
     base = rows.get((base_month, measure))
-    started = cfg.available_from(measure)
+    started = _started(cfg, measure)
     if base is None or (started is not None and base_month < started):
         if _against_declared(cfg, month, measure, rows):
             return not _matches_declared(row, measure, declared)
@@ -299,8 +344,21 @@ def measure_months(
     exactly the declared cells be judged without its cells (then `cells` come from `detail_keys(cfg,
     totals, declared)`); the result is the same as comparing the cells.
     """
+    return pd.DataFrame(measure_month_records(cfg, totals, cells, service, site, declared), columns=MEASURE_COLUMNS)
+
+
+def measure_month_records(
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None = None,
+    service: str = ALL,
+    site: str = ALL,
+    declared: DeclaredPrints | None = None,
+) -> list[dict]:
+    """`measure_months` as its row dicts (the same keys and values, each kind of value one type in its
+    column), for `index_measure_records` without a frame in between."""
     if totals.empty:
-        return pd.DataFrame(columns=MEASURE_COLUMNS)
+        return []
     rows = _index(totals)
     by_key = _cells_by_key(cells)
     has_cells = _has_cells(totals)  # once, not once per (month, measure)
@@ -309,7 +367,7 @@ def measure_months(
         value = float(row["value"])
         base_month = _baseline_for(cfg, month)
         base = rows.get((base_month, measure))
-        started = cfg.available_from(measure)
+        started = _started(cfg, measure)
         base_usable = base is not None and not (started is not None and base_month < started)
         record = {"month": month, "measure": measure, "value": value}
         detail = has_cells and base_month != month and _needs_detail(cfg, month, measure, rows, declared)
@@ -347,7 +405,7 @@ def measure_months(
             record.update(_compare(arrived, expected))
         record["state"] = COMPLETE if record["arrived"] >= record["expected"] else PARTIAL
         out.append(record)
-    return pd.DataFrame(out, columns=MEASURE_COLUMNS)
+    return out
 
 
 def _names(ids: list[str], kind: str, cfg: Config) -> str:
@@ -412,7 +470,13 @@ class MeasureIndex(dict):
 
 def index_measures(measures: pd.DataFrame) -> MeasureIndex:
     """(month, measure) → row of a `measure_months` frame, for many `metric_months` calls."""
-    return MeasureIndex({(to_month(r["month"]), r["measure"]): r for r in measures.to_dict("records")})
+    return MeasureIndex(_index(measures))
+
+
+def index_measure_records(records: list[dict]) -> MeasureIndex:
+    """`index_measures(pd.DataFrame(records))` of `measure_month_records`, without the frame: its rows' values
+    are the frame's (months already first of the month, one key per row, every column of one type)."""
+    return MeasureIndex({(r["month"], r["measure"]): r for r in records})
 
 
 def metric_months(
@@ -429,6 +493,18 @@ def metric_months(
     `measures` is `measure_months(...)` (or its `index_measures`). This is the function every page, the review
     and the board pack read completeness from: state `complete`, `partial` (with `text`, e.g. "partial: 1 of 3
     sites (…)") or `no_data`."""
+    return pd.DataFrame(metric_month_records(cfg, metric, measures, months, cells), columns=METRIC_COLUMNS)
+
+
+def metric_month_records(
+    cfg: Config,
+    metric: Metric,
+    measures: pd.DataFrame | MeasureIndex,
+    months: list[dt.date],
+    cells: pd.DataFrame | None = None,
+) -> list[dict]:
+    """`metric_months` as a list of row dicts (the same keys and values), for a caller that reads them as
+    lists (`compute.compute_series`, for every metric of every page) rather than as a frame."""
     if isinstance(measures, MeasureIndex):  # indexed once for every metric of a page (`index_measures`)
         index: dict[tuple[dt.date, str], dict] = measures
     else:
@@ -461,7 +537,7 @@ def metric_months(
                 "text": "" if complete else describe_partial(cfg, present, missing),
             }
         )
-    return pd.DataFrame(out, columns=METRIC_COLUMNS)
+    return out
 
 
 def _sum(index: dict, month: dt.date, measures: list[str], column: str) -> float:
@@ -507,11 +583,17 @@ def overview_month_states(
     `no_data`. A metric whose series does not cover the month (a ratio in its own baseline year, a
     service before it began) is not counted for it. `series_by_metric` are `compute.compute_series`
     frames (their `completeness` column)."""
+    pairs = [(frame["month"], frame["completeness"]) for frame in series_by_metric.values()]
+    return month_states_of(cfg, pairs, months)
+
+
+def month_states_of(cfg: Config, series_states: list[tuple[list, list]], months: list[dt.date]) -> dict[dt.date, str]:
+    """`overview_month_states` from each series' months and completeness states as lists."""
     out = {}
     needed = cfg.completeness.overview_min_complete_share
     by_metric = [
-        {to_month(m): state for m, state in zip(frame["month"], frame["completeness"], strict=True)}
-        for frame in series_by_metric.values()
+        {to_month(m): state for m, state in zip(months_of, states_of, strict=True)}
+        for months_of, states_of in series_states
     ]
     for month in (to_month(m) for m in months):
         states = [states[month] for states in by_metric if month in states]

@@ -134,6 +134,20 @@ def judge_measures(
     )
 
 
+def judge_measures_index(
+    cfg: Config,
+    totals: pd.DataFrame,
+    cells: pd.DataFrame | None,
+    service: str = "All",
+    site: str = "All",
+    declared: dict[str, tuple[int, int]] | None = None,
+) -> completeness.MeasureIndex:
+    """`completeness.index_measures(judge_measures(...))` without the frame in between: what `compute_series`
+    takes as `measure_frame` for each metric that reads the same totals."""
+    return completeness.index_measure_records(completeness.measure_month_records(
+        cfg, plausible_totals(totals), cells, service=service, site=site, declared=declared))
+
+
 def describe_implausible(cfg: Config, totals: pd.DataFrame) -> list[str]:
     """A sentence per measure whose stored total is not a plausible figure (at most a few)."""
     bad = implausible_totals(totals)
@@ -171,10 +185,24 @@ def _reference_total(totals: pd.DataFrame, measures: list[str], month: dt.date) 
         return float("nan")
     # the same pivot over that month's rows alone: a group's sum does not depend on the other groups
     wanted = set(measures)
-    rows = totals[[x in wanted and to_month(m) == month
-                   for m, x in zip(totals["month"], totals["measure"], strict=True)]]
+    stamps = totals["month"]
+    if stamps.dtype.kind == "M":  # the store's months: compared as whole months in numpy, not converted row by row
+        in_month = stamps.to_numpy().astype("datetime64[M]") == np.datetime64(f"{month.year:04d}-{month.month:02d}")
+        chosen = np.flatnonzero(in_month)
+        measures_there = totals["measure"].to_numpy(dtype=object)[chosen]
+        rows = totals.take(chosen[[x in wanted for x in measures_there]])
+    else:
+        rows = totals[[x in wanted and to_month(m) == month
+                       for m, x in zip(totals["month"], totals["measure"], strict=True)]]
     if rows.empty:
         return float("nan")
+    found = dict(zip(rows["measure"].tolist(), rows["value"].tolist(), strict=True))
+    if len(found) == len(rows) and wanted <= set(found) and all(abs(v) <= MAX_PLAUSIBLE_TOTAL for v in found.values()):
+        # One plausible value per measure (the store's totals): the pivot's sum of one value is 0.0 + it, and the
+        # row is added up as the pivot's row was, by the same frame reduction.
+        wide = pd.DataFrame([[0.0 + found[m] for m in measures]], columns=range(len(measures)), dtype=float)
+        summed = float(wide.sum(axis=1, min_count=len(measures)).iloc[0])
+        return summed if abs(summed) <= MAX_PLAUSIBLE_TOTAL else float("nan")
     return _sum_measures(rows, measures).get(month, float("nan"))
 
 
@@ -205,53 +233,84 @@ def compute_series(
 
     A partial month keeps its value but gets status "partial" (no RAG); a month with nothing is "no_data".
     """
+    return series_frame(series_columns(cfg, metric, totals, months, service, site=site, cells=cells,
+                                      measure_frame=measure_frame))
+
+
+def series_columns(
+    cfg: Config,
+    metric: Metric,
+    totals: pd.DataFrame,
+    months: list[dt.date],
+    service: str = "All",
+    *,
+    site: str = "All",
+    cells: pd.DataFrame | None = None,
+    measure_frame: pd.DataFrame | None = None,
+) -> dict[str, list]:
+    """`compute_series` as plain lists, column → values in `SERIES_COLUMNS` order (floats as Python floats): for a
+    caller that reads or cuts the series before making its one frame (`series_frame`), e.g. the Overview."""
     months = [to_month(m) for m in months]
     if measure_frame is None:
         measure_frame = judge_measures(cfg, totals, cells, service=service, site=site)
-    states = completeness.metric_months(cfg, metric, measure_frame, months, cells)
-    numerator = [float(v) for v in states["numerator"]]
+    # the month rows as plain records (this runs for every metric of every page: no intermediate frames, no
+    # masked assignment)
+    states = completeness.metric_month_records(cfg, metric, measure_frame, months, cells)
+    numerator = [float(r["numerator"]) for r in states]
     if metric.type in ("ratio_to_baseline", "share"):
-        denominator = [float(v) for v in states["denominator"]]
+        denominator = [float(r["denominator"]) for r in states]
         values = [_divide(n, d) for n, d in zip(numerator, denominator, strict=True)]
     elif metric.type == "count":
         reference = (
-            _reference_total(totals, metric.measures, to_month(metric.reference_period))
+            float(_reference_total(totals, metric.measures, to_month(metric.reference_period)))
             if metric.reference_period else float("nan")
         )
         denominator = [reference for _ in months]
         values = list(numerator)
     else:
         raise ValueError(f"metric '{metric.id}' has unknown type '{metric.type}'")
-
-    targets = [_target(cfg, metric, m, service, denominator[i]) for i, m in enumerate(months)]
-    frame = pd.DataFrame(
-        {
-            "month": months,
-            "value": values,
-            "numerator": numerator,
-            "denominator": denominator,
-            "target": targets,
-        },
-        columns=SERIES_COLUMNS[:5],
-    ).astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    values = [float(v) for v in values]
+    targets = [float(_target(cfg, metric, m, service, denominator[i])) for i, m in enumerate(months)]
     relative = metric.type == "count"
-    state = list(states["state"])
-    gap = (frame["value"] - frame["target"]).tolist()
-    status = [
-        rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
-        for v, t in zip(frame["value"], frame["target"], strict=True)
-    ]
-    # A partial month is never judged against the target, and a month with nothing has no status (set in
-    # the lists, not by masked assignment into the frame: this runs for every metric of every page).
+    gap = [v - t for v, t in zip(values, targets, strict=True)]  # what the frame's column subtraction gave
+    status = [rag_status(v, t, metric.improvement, cfg.rag.amber_margin, relative)
+              for v, t in zip(values, targets, strict=True)]
+    state = [r["state"] for r in states]
+    # A partial month is never judged against the target, and a month with nothing has no status.
     for i, s in enumerate(state):
         if s == completeness.PARTIAL:
             status[i], gap[i] = "partial", float("nan")
         elif s == completeness.NO_DATA:
             status[i] = "no_data"
-    frame["gap"] = pd.Series(gap, index=frame.index, dtype=float)
-    frame["status"] = status
-    frame["completeness"] = state
-    frame["completeness_text"] = list(states["text"])
+    return {"month": months, "value": values, "numerator": numerator, "denominator": denominator,
+            "target": targets, "gap": gap, "status": status, "completeness": state,
+            "completeness_text": [r["text"] for r in states]}
+
+
+_FLOAT_COLUMNS = ("value", "numerator", "denominator", "target", "gap")
+
+
+def series_frame(columns: dict[str, list]) -> pd.DataFrame:
+    """The frame of `series_columns` (and any text columns added after them, such as a hover's `source`),
+    made once: what `compute_series` returns."""
+    if not columns["month"]:
+        frame = _empty_series()
+        for name in list(columns)[len(SERIES_COLUMNS):]:
+            frame[name] = list(columns[name])
+        return frame
+    return pd.DataFrame({name: np.asarray(values, dtype=float) if name in _FLOAT_COLUMNS else values
+                         for name, values in columns.items()})
+
+
+def _empty_series() -> pd.DataFrame:
+    """`compute_series` over no months: the columns with the dtypes an empty series has always had."""
+    frame = pd.DataFrame(
+        {"month": [], "value": [], "numerator": [], "denominator": [], "target": []}, columns=SERIES_COLUMNS[:5]
+    ).astype({"value": float, "numerator": float, "denominator": float, "target": float})
+    frame["gap"] = pd.Series([], index=frame.index, dtype=float)
+    frame["status"] = []
+    frame["completeness"] = []
+    frame["completeness_text"] = []
     return frame
 
 
@@ -262,7 +321,12 @@ def _divide(numerator: float, denominator: float) -> float:
 
 
 def _target(cfg: Config, metric: Metric, month: dt.date, service: str, reference: float) -> float:
-    target = cfg.target_for(metric, month, service)
+    return _target_of(cfg.target_for(metric, month, service), metric, reference)
+
+
+def _target_of(target: float | None, metric: Metric, reference: float) -> float:
+    """The target in force (`Config.target_for`) as a number: NaN without one, and a count's multiple of its
+    reference month made a count."""
     if target is None:
         return float("nan")
     if metric.type == "count" and metric.reference_target is not None:
@@ -288,21 +352,38 @@ def chart_months(cfg: Config, metric: Metric, end: dt.date) -> list[dt.date]:
 
 def latest_row(series: pd.DataFrame, month: dt.date) -> dict:
     """The series row for `month` as a dict (all-NaN with status no_data when absent)."""
-    row = series[series["month"] == to_month(month)]
-    if row.empty:
-        return {"month": to_month(month), "value": float("nan"), "numerator": float("nan"),
-                "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data",
-                "completeness": completeness.NO_DATA, "completeness_text": "No data"}
-    return row.iloc[0].to_dict()
+    month = to_month(month)
+    if series["month"].dtype == object:
+        # the first row of the month found in the column as a list, not by a boolean mask over the frame
+        months = series["month"].tolist()
+        if month in months:
+            return series.iloc[months.index(month)].to_dict()
+    else:
+        row = series[series["month"] == month]
+        if not row.empty:
+            return row.iloc[0].to_dict()
+    return _no_data_row(month)
+
+
+def _no_data_row(month: dt.date) -> dict:
+    return {"month": month, "value": float("nan"), "numerator": float("nan"),
+            "denominator": float("nan"), "target": float("nan"), "gap": float("nan"), "status": "no_data",
+            "completeness": completeness.NO_DATA, "completeness_text": "No data"}
 
 
 def tiles_frame(cfg: Config, series_by_metric: dict[str, pd.DataFrame], month: dt.date) -> pd.DataFrame:
     """One row per metric for the chosen month: id, label, value, target, gap, status and the
     formatted text a tile shows."""
+    return tiles_of_rows(cfg, {metric_id: latest_row(series, month) for metric_id, series in series_by_metric.items()},
+                         month)
+
+
+def tiles_of_rows(cfg: Config, rows_by_metric: dict[str, dict | None], month: dt.date) -> pd.DataFrame:
+    """`tiles_frame` from each metric's row for the month as `latest_row` gives it (None: no row, no data)."""
     rows = []
-    for metric_id, series in series_by_metric.items():
+    for metric_id, found in rows_by_metric.items():
         metric = cfg.metric(metric_id)
-        row = latest_row(series, month)
+        row = found if found is not None else _no_data_row(to_month(month))
         rows.append(
             {
                 "metric": metric_id,
@@ -408,15 +489,7 @@ def group_series(
     months = [to_month(m) for m in months]
     if not keys or not months:
         return pd.DataFrame(columns=columns)
-    frame = plausible_totals(totals)
-    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
-    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
-
-    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
-        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
-        values = cells.sum(axis=1, min_count=len(measures))
-        values[cells.isna().any(axis=1)] = float("nan")
-        return values.to_numpy(dtype=float)
+    summed = _group_sums(plausible_totals(totals), column)
 
     grid = [(key, month) for key in keys for month in months]
     if metric.type == "share":
@@ -439,9 +512,54 @@ def group_series(
             values = np.where(denominator > 0, numerator / denominator, float("nan"))
     out = pd.DataFrame({"month": [m for _, m in grid], "key": [k for k, _ in grid], "value": values,
                         "numerator": numerator, "denominator": denominator})
-    out["target"] = [_target(cfg, metric, m, "All", d) for m, d in zip(out["month"], out["denominator"], strict=True)]
+    in_force = {m: cfg.target_for(metric, m, "All") for m in months}  # once per month, not once per group
+    out["target"] = [_target_of(in_force[m], metric, d) for m, d in zip(out["month"], out["denominator"], strict=True)]
     out = out.astype({"value": float, "numerator": float, "denominator": float, "target": float})
     out["gap"] = out["value"] - out["target"]
     out["status"] = [rag_status(v, t, metric.improvement, cfg.rag.amber_margin, metric.type == "count")
                      for v, t in zip(out["value"], out["target"], strict=True)]
     return out[columns]
+
+
+def _group_sums(frame: pd.DataFrame, column: str):
+    """For `group_series`: a function of (measures, [(group, month), …]) → the measures' sum for each pair
+    (NaN where any is missing). Each (group, month, measure) total is the pivot's sum of its rows; when the rows
+    are one per total with a value (the store's totals), that is 0.0 + the value, so they are looked up in a
+    dict, and each pair's measures are added by the same frame reduction as the pivot's rows were."""
+    if frame.empty or frame[[column, "measure", "value"]].isna().to_numpy().any():
+        return _group_sums_by_pivot(frame, column)
+    groups, months, measures, values = (completeness.column_values(frame[c]) for c in (column, "month", "measure",
+                                                                                         "value"))
+    first: dict[object, dt.date] = {}
+    for raw in months:
+        if raw not in first:
+            first[raw] = to_month(raw)
+    found = {(group, first[raw], measure): 0.0 + value
+             for group, raw, measure, value in zip(groups, months, measures, values, strict=True)}
+    if len(found) < len(frame):  # a total in more than one row: the pivot adds them up
+        return _group_sums_by_pivot(frame, column)
+    nan = float("nan")
+
+    def summed(chosen: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = np.array([[found.get((group, month, measure), nan) for measure in chosen] for group, month in at],
+                         dtype=float).reshape(len(at), len(chosen))
+        wide = pd.DataFrame(cells, columns=range(len(chosen)))
+        out = wide.sum(axis=1, min_count=len(chosen)).to_numpy(dtype=float, copy=True)
+        out[np.isnan(cells).any(axis=1)] = nan
+        return out
+
+    return summed
+
+
+def _group_sums_by_pivot(frame: pd.DataFrame, column: str):
+    """`_group_sums` by a pivot of the rows: for totals with repeated or missing values."""
+    frame = frame.assign(month=[to_month(m) for m in frame["month"]])
+    wide = frame.pivot_table(index=[column, "month"], columns="measure", values="value", aggfunc="sum")
+
+    def summed(measures: list[str], at: list[tuple[str, dt.date]]) -> np.ndarray:
+        cells = wide.reindex(index=pd.MultiIndex.from_tuples(at), columns=measures)
+        values = cells.sum(axis=1, min_count=len(measures))
+        values[cells.isna().any(axis=1)] = float("nan")
+        return values.to_numpy(dtype=float)
+
+    return summed

@@ -8,9 +8,11 @@ into the sentence a tile shows, the line a chart point's hover shows, and the "f
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
+from metrics.completeness import column_values
 from metrics.months import format_uk_time, to_month
 
 # A chart hover lists at most this many uploads for a month, then "and N more".
@@ -131,3 +133,108 @@ def describe_figures_as_at(upload: dict | None) -> str:
         return ""
     return (f", the time of upload {int(upload['upload_id'])} (“{upload['file_name']}” by {upload['uploaded_by']}), "
             "the latest this month's figures depend on")
+
+
+# --- the Overview's provenance for every headline metric at once (issue 16) --------------------------------
+
+_READ = ["month", "measure", "upload_id", "cells", "restated", "file_name", "uploaded_by", "uploaded_at", "sha256"]
+
+
+@dataclass(frozen=True)
+class MetricSources:
+    """What the Overview shows of where its figures come from: for each metric the hover of each series month
+    (`annotate`'s `source` column) and the sentence for the chosen month (`describe`), and the latest upload
+    the month depends on (`latest_upload`)."""
+
+    hovers: dict[str, list[str]]
+    sentences: dict[str, str]
+    latest: dict | None
+
+
+def for_overview(
+    sources: pd.DataFrame, measures_by_metric: dict[str, list[str]], months_by_metric: dict[str, list], month: dt.date
+) -> MetricSources:
+    """`annotate`, `describe` and `latest_upload` over `for_metrics(sources, measures_by_metric)`, worked out from
+    the rows' columns as lists in one pass, without a frame per metric: the same texts. `months_by_metric` are
+    each series' months. Rows with a missing value (which pandas' grouping would skip) and uploads of one month
+    made at the same moment (whose order a sort leaves open) take the frame path."""
+    month = to_month(month)
+    if sources.empty or sources[_READ].isna().to_numpy().any():
+        return _for_overview_by_frames(sources, measures_by_metric, months_by_metric, month)
+    columns = {c: column_values(sources[c]) for c in _READ}
+    first_of: dict[object, dt.date] = {}
+    for raw in columns["month"]:
+        if raw not in first_of:
+            first_of[raw] = to_month(raw)
+    wanted = {metric_id: list(dict.fromkeys(measures)) for metric_id, measures in measures_by_metric.items()}
+    metrics_of: dict[str, list[str]] = {}
+    for metric_id, measures in wanted.items():
+        for measure in measures:
+            metrics_of.setdefault(measure, []).append(metric_id)
+    # (month as stored, upload) → the group's record, per metric: cells and restated summed, the rest from its
+    # first row (what `for_metrics`' grouping gives when nothing is missing)
+    groups: dict[str, dict[tuple, dict]] = {metric_id: {} for metric_id in wanted}
+    rows = zip(columns["month"], columns["measure"], columns["upload_id"], columns["cells"], columns["restated"],
+               columns["file_name"], columns["uploaded_by"], columns["uploaded_at"], columns["sha256"], strict=True)
+    for raw, measure, upload_id, cells, restated, file_name, uploaded_by, uploaded_at, sha256 in rows:
+        for metric_id in metrics_of.get(measure, ()):
+            found = groups[metric_id].get((raw, upload_id))
+            if found is None:
+                groups[metric_id][(raw, upload_id)] = {
+                    "month": first_of[raw], "upload_id": upload_id, "cells": cells, "restated": restated,
+                    "file_name": file_name, "uploaded_by": uploaded_by, "uploaded_at": uploaded_at, "sha256": sha256,
+                }
+            else:
+                found["cells"] += cells
+                found["restated"] += restated
+    hovers, sentences = {}, {}
+    for metric_id, grouped in groups.items():
+        by_month: dict[dt.date, list[dict]] = {}
+        for key in sorted(grouped):  # the grouping's order: month as stored, then upload
+            record = grouped[key]
+            by_month.setdefault(record["month"], []).append(record)
+        hovers[metric_id] = [_hover(by_month.get(to_month(m), [])) for m in months_by_metric[metric_id]]
+        shown = by_month.get(month, [])
+        if len({r["uploaded_at"] for r in shown}) < len(shown):  # a tie the frame's sort orders its own way
+            sentences[metric_id] = describe(for_measures(sources, wanted[metric_id]), month)
+        else:
+            sentences[metric_id] = _describe_records(sorted(shown, key=lambda r: r["uploaded_at"]))
+    return MetricSources(hovers, sentences, _latest_of(sources, columns, first_of, month))
+
+
+def _describe_records(records: list[dict]) -> str:
+    """`describe` of a month's records already in upload-time order."""
+    if not records:
+        return "No stored figures for this month."
+    parts = [f"{describe_upload(r)}: {int(r['cells']):,} cell{'s' if int(r['cells']) != 1 else ''}" for r in records]
+    restated = int(sum(r["restated"] for r in records))
+    tail = (f"{restated:,} of these values replaced an earlier upload's (restated)." if restated
+            else "None of these values has been restated.")
+    return "From " + "; ".join(parts) + ". " + tail
+
+
+_LATEST = ["upload_id", "file_name", "uploaded_by", "uploaded_at", "sha256"]
+
+
+def _latest_of(sources: pd.DataFrame, columns: dict[str, list], first_of: dict, month: dt.date) -> dict | None:
+    """`latest_upload(sources, month)` from the columns as lists: the rows of the month with the greatest
+    (upload time, upload), when they agree on what is shown (else the frame's sort decides, as before)."""
+    chosen = [i for i, raw in enumerate(columns["month"]) if first_of[raw] == month]
+    if not chosen:
+        return None
+    top = max((columns["uploaded_at"][i], columns["upload_id"][i]) for i in chosen)
+    found = {tuple(columns[c][i] for c in _LATEST) for i in chosen
+             if (columns["uploaded_at"][i], columns["upload_id"][i]) == top}
+    if len(found) != 1:
+        return latest_upload(sources, month)
+    return dict(zip(_LATEST, found.pop(), strict=True))
+
+
+def _for_overview_by_frames(
+    sources: pd.DataFrame, measures_by_metric: dict[str, list[str]], months_by_metric: dict[str, list], month: dt.date
+) -> MetricSources:
+    by_metric = for_metrics(sources, measures_by_metric)
+    hovers = {metric_id: annotate(pd.DataFrame({"month": months_by_metric[metric_id]}), frame)["source"].tolist()
+              for metric_id, frame in by_metric.items()}
+    sentences = {metric_id: describe(frame, month) for metric_id, frame in by_metric.items()}
+    return MetricSources(hovers, sentences, latest_upload(sources, month))

@@ -131,14 +131,28 @@ def series_and_problems(
 
     Months holding exactly the cells config.yaml declares are judged from their fingerprints, so cells are
     read only where a month differs (as `series_as_of` does)."""
+    columns, problems = _series_columns(store, cfg, metrics, end, service, site, segment)
+    return {metric_id: compute.series_frame(c) for metric_id, c in columns.items()}, problems
+
+
+def _series_columns(
+    store: Store,
+    cfg: Config,
+    metrics: list[Metric],
+    end: dt.date,
+    service: str = ALL,
+    site: str = ALL,
+    segment: str = ALL,
+) -> tuple[dict[str, dict[str, list]], list[str]]:
+    """`series_and_problems` with each series as `compute.series_columns` lists, before its frame is made."""
     measures = all_measures(metrics)
     declared = declared_prints(store, cfg, measures, service, site) if segment == ALL else None
     totals, cells = read_totals(store, cfg, measures, end, service, site, segment, declared=declared)
     cells = completeness.index_cells(cells)  # grouped once for every metric, not once per share metric
-    judged = completeness.index_measures(  # keyed once for every metric, not once per metric
-        compute.judge_measures(cfg, totals, cells, service=service, site=site, declared=declared))
+    # keyed once for every metric, not once per metric
+    judged = compute.judge_measures_index(cfg, totals, cells, service=service, site=site, declared=declared)
     series = {
-        m.id: compute.compute_series(
+        m.id: compute.series_columns(
             cfg, m, totals, compute.chart_months(cfg, m, end), service=service, site=site, cells=cells,
             measure_frame=judged,
         )
@@ -155,24 +169,37 @@ def load_overview(store: Store, cfg: Config, month: dt.date | None = None) -> Ov
     months = [m for m in store.months_with_data(all_measures(metrics)) if m >= cfg.first_month]
     if not months:
         return None
-    full, problems = series_and_problems(store, cfg, metrics, months[-1])
-    states = completeness.overview_month_states(cfg, full, months)
+    full, problems = _series_columns(store, cfg, metrics, months[-1])
+    states = completeness.month_states_of(cfg, [(c["month"], c["completeness"]) for c in full.values()], months)
     month = to_month(month) if month else completeness.opening_month(states) or months[-1]
-    series = {metric_id: frame[frame["month"] <= month].reset_index(drop=True) for metric_id, frame in full.items()}
+    # each series up to the month (chart months rise, so its first rows), as lists until its one frame is made
+    shown = {metric_id: {name: values[:sum(m <= month for m in c["month"])] for name, values in c.items()}
+             for metric_id, c in full.items()}
     sources = store.provenance(all_measures(metrics), months)
-    sources_by_metric = provenance.for_metrics(sources, {m.id: m.input_measures for m in metrics})
-    series = {metric_id: provenance.annotate(frame, sources_by_metric[metric_id])
-              for metric_id, frame in series.items()}
-    latest = provenance.latest_upload(sources, month)
+    # the hover of every month, the tile's sentence and "Figures as at", from one pass over the rows (the same
+    # texts as `provenance.annotate`, `describe` and `latest_upload` over `for_metrics`)
+    found = provenance.for_overview(sources, {m.id: m.input_measures for m in metrics},
+                                    {metric_id: c["month"] for metric_id, c in shown.items()}, month)
+    series, rows = {}, {}
+    for metric_id, c in shown.items():
+        if c["month"]:
+            series[metric_id] = compute.series_frame(c | {"source": found.hovers[metric_id]})
+        else:  # nothing up to the month: the empty rows of the whole series, as a mask of its frame gives them
+            whole = compute.series_frame(full[metric_id])
+            series[metric_id] = whole[whole["month"] <= month].reset_index(drop=True).assign(source=[])
+        at = c["month"].index(month) if month in c["month"] else None
+        rows[metric_id] = None if at is None else {name: values[at] for name, values in c.items()} | {
+            "source": found.hovers[metric_id][at]}
+    latest = found.latest
     return Overview(
         month=month,
         months_available=months,
-        tiles=compute.tiles_frame(cfg, series, month),
+        tiles=compute.tiles_of_rows(cfg, rows, month),
         series=series,
         figures_as_at=latest["uploaded_at"] if latest else None,
         is_demo=store.is_demo(),
         month_states=states,
-        sources={metric_id: provenance.describe(frame, month) for metric_id, frame in sources_by_metric.items()},
+        sources=found.sentences,
         latest_upload=latest,
         problems=problems,
     )
