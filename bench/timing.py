@@ -48,8 +48,9 @@ def traced_peak_mb(fn: Callable[[], object]) -> float:
 def child_env(**extra: str) -> dict[str, str]:
     """The environment for a benchmark's child process (a server, a command line): this one's, with Python's
     bytecode cache on. A shell or CI that sets PYTHONDONTWRITEBYTECODE would otherwise make every child
-    compile the project's modules from source (0.2-0.3 s a process), which no installed dashboard does
-    after its first start; `compile_project` writes that cache before the timed runs."""
+    compile the project's modules from source (all of them take 0.3 CPU-s on this machine), which no
+    installed dashboard does after its first start; `compile_project` writes that cache before the timed
+    runs."""
     env = {**os.environ, **extra}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
