@@ -18,6 +18,10 @@ NAME = "duckdb"
 # An order-free hash of the service × site cells of a group (metrics.completeness compares it within
 # one engine only): the XOR of each cell's 64-bit hash.
 FINGERPRINT_SQL = "bit_xor(hash(service, site))"
+# How many rows of a table repeat the 64-bit hash of an earlier row's key: 0 proves no key repeats (equal
+# keys hash alike), so a write runs its exact GROUP BY over the five key columns only when this is not 0.
+# One hash column groups in about half the time of five text columns (0.25 against 0.45 CPU-s at 1M rows).
+REPEATED_KEY_HASHES_SQL = "SELECT count(*) - count(DISTINCT hash(month, measure, service, site, segment)) FROM {table}"
 
 # Errors of a write that failed part-way (disk full, input/output): the transaction was rolled back.
 WRITE_ERRORS: tuple[type[BaseException], ...] = (
@@ -36,6 +40,7 @@ class Engine:
 
     name = NAME
     fingerprint_sql = FINGERPRINT_SQL
+    repeated_key_hashes_sql = REPEATED_KEY_HASHES_SQL
     write_errors = WRITE_ERRORS
 
     def __init__(self, path: Path, read_only: bool):

@@ -83,6 +83,7 @@ class ConnectError(Exception):
 class Engine:
     name = NAME
     fingerprint_sql = FINGERPRINT_SQL
+    repeated_key_hashes_sql = None  # no quick pre-check here: a write runs the exact GROUP BY every time
     write_errors = WRITE_ERRORS
 
     def __init__(self, url: str, read_only: bool):

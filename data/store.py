@@ -94,6 +94,15 @@ class GrainError(StoreError):
         super().__init__(describe_grain_conflicts(conflicts))
 
 
+class _NothingToWrite(Exception):
+    """Inside commit_rows' transaction: every row is already stored, so the transaction is rolled back
+    (never committed) and the commit reports it."""
+
+    def __init__(self, unchanged: int, duplicate: int | None):
+        self.unchanged, self.duplicate = unchanged, duplicate
+        super().__init__(f"{unchanged} value(s) already stored")
+
+
 @dataclass(frozen=True)
 class CommitResult:
     """What a commit did. `upload_id` is None when nothing changed (e.g. an identical re-upload)."""
@@ -660,6 +669,33 @@ class Store:
         PostgreSQL a pooled connection behind the same calls (data/engine_postgres.py)."""
         return self.engine.cursor()
 
+    @contextlib.contextmanager
+    def _transaction(self, cur=None, **frames: pd.DataFrame):
+        """One write's transaction: yields a cursor (a fresh one, or `cur`, which stays open) inside BEGIN,
+        commits when the block ends and rolls back when it raises (the error goes on up, unchanged). `frames`
+        are registered by name for the block and unregistered after it, whatever happened."""
+        own = cur is None
+        cur = self.cursor() if own else cur
+        try:
+            for name, frame in frames.items():
+                cur.register(name, frame)
+            cur.begin()
+            try:
+                yield cur
+                cur.commit()
+            except BaseException:
+                with contextlib.suppress(*database_errors()):  # already ended (a failed COMMIT, a lost connection)
+                    cur.rollback()
+                raise
+        finally:
+            try:
+                for name in frames:
+                    with contextlib.suppress(*database_errors()):
+                        cur.unregister(name)
+            finally:
+                if own:
+                    cur.close()
+
     def migrate(self) -> list[int]:
         """Run every migration not yet recorded; return the versions applied now."""
         applied_now = []
@@ -672,16 +708,11 @@ class Store:
             for version, name, sql in sorted(MIGRATIONS):  # in version order, however listed
                 if version in done:
                     continue
-                cur.begin()
-                try:
+                with self._transaction(cur):
                     cur.execute(self.engine.migration_sql(version, sql))
                     cur.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utc_now()]
                     )
-                    cur.commit()
-                except Exception:
-                    cur.rollback()
-                    raise
                 applied_now.append(version)
         return applied_now
 
@@ -1256,20 +1287,14 @@ class Store:
                 "(the board pack gives each metric a short paragraph)."
             )
         now = now or utc_now()
-        with self.cursor() as cur:
-            cur.begin()
-            try:
-                commentary_id = cur.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
-                cur.execute(
-                    "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?)",
-                    [commentary_id, metric, month, body, actor.label, now],
-                )
-                self._log_write(cur, actor, "commentary", f"commentary {commentary_id} on {metric} for {month:%b %Y}",
-                          now=now)
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
+        with self._transaction() as cur:
+            commentary_id = cur.execute("SELECT nextval('commentary_id_seq')").fetchone()[0]
+            cur.execute(
+                "INSERT INTO commentary VALUES (?, ?, ?, ?, ?, ?)",
+                [commentary_id, metric, month, body, actor.label, now],
+            )
+            self._log_write(cur, actor, "commentary", f"commentary {commentary_id} on {metric} for {month:%b %Y}",
+                            now=now)
         return int(commentary_id)
 
     def latest_commentary(self, month: dt.date, metrics: Iterable[str] | None = None) -> pd.DataFrame:
@@ -1321,25 +1346,16 @@ class Store:
         requirement is never changed. Returns how many were added. `actor` needs the editor role."""
         _require_columns(rows, _REQUIREMENT_COLUMNS)
         incoming = rows[_REQUIREMENT_COLUMNS].drop_duplicates("requirement_id")
-        with self.cursor() as cur:
-            cur.register("incoming_requirements", incoming)
-            cur.begin()
-            try:
-                before = cur.execute("SELECT count(*) FROM requirements").fetchone()[0]
-                cur.execute(
-                    """INSERT INTO requirements
-                       SELECT requirement_id, section, section_title, requirement, sort_order
-                       FROM incoming_requirements
-                       WHERE requirement_id NOT IN (SELECT requirement_id FROM requirements)"""
-                )
-                added = cur.execute("SELECT count(*) FROM requirements").fetchone()[0] - before
-                self._log_write(cur, actor, "requirements", f"{added} Phase 3 requirement(s) added")
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
-            finally:
-                cur.unregister("incoming_requirements")
+        with self._transaction(incoming_requirements=incoming) as cur:
+            before = cur.execute("SELECT count(*) FROM requirements").fetchone()[0]
+            cur.execute(
+                """INSERT INTO requirements
+                   SELECT requirement_id, section, section_title, requirement, sort_order
+                   FROM incoming_requirements
+                   WHERE requirement_id NOT IN (SELECT requirement_id FROM requirements)"""
+            )
+            added = cur.execute("SELECT count(*) FROM requirements").fetchone()[0] - before
+            self._log_write(cur, actor, "requirements", f"{added} Phase 3 requirement(s) added")
         return int(added)
 
     def assessment_reviews(self) -> pd.DataFrame:
@@ -1404,31 +1420,22 @@ class Store:
         unknown = sorted(set(incoming["requirement_id"]) - known, key=str)
         if unknown:
             raise ValueError(f"Unknown requirement(s): {', '.join(map(str, unknown))}.")
-        with self.cursor() as cur:
-            cur.register("incoming_review", incoming)
-            cur.begin()
-            try:
-                review_id = cur.execute("SELECT nextval('review_id_seq')").fetchone()[0]
-                now = now or utc_now()
-                cur.execute(
-                    """INSERT INTO assessment_reviews
-                       (review_id, review_date, recorded_by, recorded_at, note, based_on, organisation)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [review_id, review_date, actor.label, now, note or "", based_on, organisation],
-                )
-                cur.execute(
-                    """INSERT INTO assessment_rows
-                       SELECT ?, requirement_id, lead_role, rag, assessment FROM incoming_review""",
-                    [review_id],
-                )
-                what = f"assessment review {review_id} dated {review_date:%-d %b %Y} ({len(incoming)} rows)"
-                self._log_write(cur, actor, "review", what, now=now)
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
-            finally:
-                cur.unregister("incoming_review")
+        with self._transaction(incoming_review=incoming) as cur:
+            review_id = cur.execute("SELECT nextval('review_id_seq')").fetchone()[0]
+            now = now or utc_now()
+            cur.execute(
+                """INSERT INTO assessment_reviews
+                   (review_id, review_date, recorded_by, recorded_at, note, based_on, organisation)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [review_id, review_date, actor.label, now, note or "", based_on, organisation],
+            )
+            cur.execute(
+                """INSERT INTO assessment_rows
+                   SELECT ?, requirement_id, lead_role, rag, assessment FROM incoming_review""",
+                [review_id],
+            )
+            what = f"assessment review {review_id} dated {review_date:%-d %b %Y} ({len(incoming)} rows)"
+            self._log_write(cur, actor, "review", what, now=now)
         return int(review_id)
 
     def milestones(self) -> pd.DataFrame:
@@ -1447,21 +1454,12 @@ class Store:
         _require_columns(rows, columns)
         incoming = rows[columns].copy()
         incoming["due_month"] = pd.to_datetime(incoming["due_month"]).dt.date
-        with self.cursor() as cur:
-            cur.register("incoming_milestones", incoming)
-            cur.begin()
-            try:
-                cur.execute(
-                    f"""INSERT INTO milestones
-                        SELECT nextval('milestone_id_seq'), {", ".join(columns)} FROM incoming_milestones"""
-                )
-                self._log_write(cur, actor, "milestones", f"{len(incoming)} milestone(s) added")
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
-            finally:
-                cur.unregister("incoming_milestones")
+        with self._transaction(incoming_milestones=incoming) as cur:
+            cur.execute(
+                f"""INSERT INTO milestones
+                    SELECT nextval('milestone_id_seq'), {", ".join(columns)} FROM incoming_milestones"""
+            )
+            self._log_write(cur, actor, "milestones", f"{len(incoming)} milestone(s) added")
         return len(incoming)
 
     # --- coverage and restatements ---------------------------------------------------------------
@@ -1592,79 +1590,77 @@ class Store:
         # Months go in as timestamps and become DATEs in SQL: much faster than Python date objects.
         staged["month"] = pd.to_datetime(staged["month"])
         incoming = "(SELECT CAST(month AS DATE) AS month, measure, service, site, segment, value FROM incoming)"
-        cur = self.cursor()
         try:
-            cur.register("incoming", staged)
-            cur.begin()
-            for statement in self.engine.replace_temp_table("staged_diff", _DIFF_SQL.format(source=incoming)):
-                cur.execute(statement)
-            counts = dict(
-                cur.execute("SELECT change, count(*) FROM staged_diff GROUP BY change").fetchall()
-            )
-            added, changed, unchanged = (counts.get(k, 0) for k in ("new", "changed", "unchanged"))
-            repeated = cur.execute(_REPEATED_KEYS_SQL).fetchone()[0]
-            if repeated:
-                cur.rollback()
-                raise ValueError(
-                    f"{repeated:,} month/measure/service/site/segment combination(s) appear more than once in "
-                    "the rows to write; send one value for each."
+            with self._transaction(incoming=staged) as cur:
+                for statement in self.engine.replace_temp_table("staged_diff", _DIFF_SQL.format(source=incoming)):
+                    cur.execute(statement)
+                counts = dict(
+                    cur.execute("SELECT change, count(*) FROM staged_diff GROUP BY change").fetchall()
                 )
-            if added == 0 and changed == 0:
-                duplicate = cur.execute(
-                    "SELECT max(upload_id) FROM uploads WHERE sha256 = ? AND status = 'committed'", [sha256]
-                ).fetchone()[0]
-                cur.rollback()
-                same = f" (the same file as upload {duplicate})" if duplicate is not None else ""
-                self.record_event(actor, "upload", f"file {file_name}",
-                                  f"nothing changed: {unchanged:,} value(s) already stored{same}", now=now)
-                return CommitResult(None, 0, 0, unchanged, duplicate_of=duplicate)
-            conflicts = cur.execute(_GRAIN_SQL.format(source='staged_diff')).df()
-            if not conflicts.empty:
-                cur.rollback()
-                raise GrainError(conflicts)
-            upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
-            cur.execute(
-                """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note,
-                                        rows_added, rows_changed, rows_unchanged, status, source_format)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
-                [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged,
-                 source_format],
-            )
-            self._log_write(cur, actor, "upload",
-                      f"upload {upload_id}: file {file_name} ({added:,} new, {changed:,} changed, "
-                      f"{unchanged:,} unchanged)", now=now)
-            cur.execute(
-                """INSERT INTO fact_history
-                   SELECT month, measure, service, site, segment, old_value, old_upload_id, old_valid_from,
-                          ?, ?, 'replaced'
-                   FROM staged_diff WHERE change = 'changed'""",
-                [now, upload_id],
-            )
-            cur.execute(
-                """UPDATE facts SET value = d.value, upload_id = ?, valid_from = ?
-                   FROM staged_diff d
-                   WHERE d.change = 'changed' AND facts.month = d.month AND facts.measure = d.measure
-                     AND facts.service = d.service AND facts.site = d.site AND facts.segment = d.segment""",
-                [upload_id, now],
-            )
-            cur.execute(
-                """INSERT INTO facts
-                   SELECT month, measure, service, site, segment, value, ?, ?
-                   FROM staged_diff WHERE change = 'new'""",
-                [upload_id, now],
-            )
-            self._refresh_rollup(
-                cur, "SELECT DISTINCT month, measure, segment FROM staged_diff WHERE change <> 'unchanged'"
-            )
-            cur.execute("DROP TABLE staged_diff")
-            cur.commit()
-        except Exception:
-            with contextlib.suppress(*database_errors()):  # already rolled back (e.g. after a GrainError)
-                cur.rollback()
-            raise
-        finally:
-            cur.close()
-        return CommitResult(int(upload_id), added, changed, unchanged)
+                added, changed, unchanged = (counts.get(k, 0) for k in ("new", "changed", "unchanged"))
+                repeated = self._repeated_keys(cur)
+                if repeated:
+                    raise ValueError(
+                        f"{repeated:,} month/measure/service/site/segment combination(s) appear more than once in "
+                        "the rows to write; send one value for each."
+                    )
+                if added == 0 and changed == 0:
+                    duplicate = cur.execute(
+                        "SELECT max(upload_id) FROM uploads WHERE sha256 = ? AND status = 'committed'", [sha256]
+                    ).fetchone()[0]
+                    raise _NothingToWrite(unchanged, duplicate)
+                conflicts = cur.execute(_GRAIN_SQL.format(source='staged_diff')).df()
+                if not conflicts.empty:
+                    raise GrainError(conflicts)
+                upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+                cur.execute(
+                    """INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_by, uploaded_at, note,
+                                            rows_added, rows_changed, rows_unchanged, status, source_format)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
+                    [upload_id, kind, file_name, sha256, actor.label, now, note, added, changed, unchanged,
+                     source_format],
+                )
+                self._log_write(cur, actor, "upload",
+                                f"upload {upload_id}: file {file_name} ({added:,} new, {changed:,} changed, "
+                                f"{unchanged:,} unchanged)", now=now)
+                cur.execute(
+                    """INSERT INTO fact_history
+                       SELECT month, measure, service, site, segment, old_value, old_upload_id, old_valid_from,
+                              ?, ?, 'replaced'
+                       FROM staged_diff WHERE change = 'changed'""",
+                    [now, upload_id],
+                )
+                cur.execute(
+                    """UPDATE facts SET value = d.value, upload_id = ?, valid_from = ?
+                       FROM staged_diff d
+                       WHERE d.change = 'changed' AND facts.month = d.month AND facts.measure = d.measure
+                         AND facts.service = d.service AND facts.site = d.site AND facts.segment = d.segment""",
+                    [upload_id, now],
+                )
+                cur.execute(
+                    """INSERT INTO facts
+                       SELECT month, measure, service, site, segment, value, ?, ?
+                       FROM staged_diff WHERE change = 'new'""",
+                    [upload_id, now],
+                )
+                self._refresh_rollup(
+                    cur, "SELECT DISTINCT month, measure, segment FROM staged_diff WHERE change <> 'unchanged'"
+                )
+                cur.execute("DROP TABLE staged_diff")
+                return CommitResult(int(upload_id), added, changed, unchanged)
+        except _NothingToWrite as nothing:  # rolled back: the staging table goes with it
+            same = f" (the same file as upload {nothing.duplicate})" if nothing.duplicate is not None else ""
+            self.record_event(actor, "upload", f"file {file_name}",
+                              f"nothing changed: {nothing.unchanged:,} value(s) already stored{same}", now=now)
+            return CommitResult(None, 0, 0, nothing.unchanged, duplicate_of=nothing.duplicate)
+
+    def _repeated_keys(self, cur) -> int:
+        """How many (month, measure, service, site, segment) keys appear more than once in `staged_diff`. Where
+        the engine has a quick hash pre-check and it finds none, no key repeats and the exact count is skipped."""
+        quick = self.engine.repeated_key_hashes_sql
+        if quick is not None and cur.execute(quick.format(table="staged_diff")).fetchone()[0] == 0:
+            return 0
+        return int(cur.execute(_REPEATED_KEYS_SQL).fetchone()[0])
 
     @_serialised
     @_audited("undo", lambda a: f"upload {a['upload_id']}")
@@ -1678,9 +1674,7 @@ class Store:
         the same values (naming it), or when the upload does not exist or is already undone. `actor`
         (who needs the analyst role) is recorded as who undid it."""
         now = now or utc_now()
-        cur = self.cursor()
-        try:
-            cur.begin()
+        with self._transaction() as cur:
             found = cur.execute(
                 "SELECT status, undone_at, undone_by FROM uploads WHERE upload_id = ?", [upload_id]
             ).fetchone()
@@ -1745,15 +1739,8 @@ class Store:
                 [now, actor.label, upload_id],
             )
             self._log_write(cur, actor, "undo",
-                      f"upload {upload_id} undone ({int(removed) - int(restored):,} value(s) removed, "
-                      f"{int(restored):,} restored)", now=now)
-            cur.commit()
-        except Exception:
-            with contextlib.suppress(*database_errors()):
-                cur.rollback()
-            raise
-        finally:
-            cur.close()
+                            f"upload {upload_id} undone ({int(removed) - int(restored):,} value(s) removed, "
+                            f"{int(restored):,} restored)", now=now)
         return UndoResult(int(upload_id), int(removed) - int(restored), int(restored))
 
     # --- the system-total rollup (migration 11) --------------------------------------------------
@@ -1785,20 +1772,11 @@ class Store:
         rows. For a store written around the commit path (the benchmarks' bulk inserts, `migrate-store`'s
         copy); commit and undo keep it themselves. It changes no figure, so it takes no actor; it raises the
         store version all the same, so no page keeps what it read before."""
-        cur = self.cursor()
-        try:
-            cur.begin()
+        with self._transaction() as cur:
             cur.execute("DELETE FROM fact_totals")
             cur.execute(rollup_fill_sql(self.engine.fingerprint_sql))
             cur.execute("UPDATE store_version SET version = version + 1 WHERE id = 1")
             rows = cur.execute("SELECT count(*) FROM fact_totals").fetchone()[0]
-            cur.commit()
-        except Exception:
-            with contextlib.suppress(*database_errors()):
-                cur.rollback()
-            raise
-        finally:
-            cur.close()
         return int(rows)
 
     def _has_rollup(self) -> bool:
@@ -1956,33 +1934,24 @@ class Store:
         incoming["capacity"] = pd.to_numeric(incoming["capacity"]).astype(float)
         if incoming.duplicated(["month", "service_group"]).any():
             raise ValueError("Each month may appear only once per service group in a scenario.")
-        with self.cursor() as cur:
-            cur.register("incoming_scenario", incoming)
-            cur.begin()
-            try:
-                version_id = cur.execute("SELECT nextval('scenario_version_id_seq')").fetchone()[0]
-                version = cur.execute(
-                    "SELECT coalesce(max(version), 0) + 1 FROM scenario_versions WHERE scenario = ?", [scenario]
-                ).fetchone()[0]
-                cur.execute(
-                    """INSERT INTO scenario_versions
-                       (version_id, scenario, version, description, example, saved_by, saved_at, based_on)
-                       VALUES (?, ?, ?, ?, FALSE, ?, ?, ?)""",
-                    [version_id, scenario, version, (description or "").strip(), actor.label, now or utc_now(),
-                     based_on],
-                )
-                cur.execute(
-                    """INSERT INTO scenario_multipliers
-                       SELECT ?, month, service_group, demand, capacity FROM incoming_scenario""",
-                    [version_id],
-                )
-                self._log_write(cur, actor, "scenario", f"scenario {scenario}, version {version}", now=now)
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
-            finally:
-                cur.unregister("incoming_scenario")
+        with self._transaction(incoming_scenario=incoming) as cur:
+            version_id = cur.execute("SELECT nextval('scenario_version_id_seq')").fetchone()[0]
+            version = cur.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM scenario_versions WHERE scenario = ?", [scenario]
+            ).fetchone()[0]
+            cur.execute(
+                """INSERT INTO scenario_versions
+                   (version_id, scenario, version, description, example, saved_by, saved_at, based_on)
+                   VALUES (?, ?, ?, ?, FALSE, ?, ?, ?)""",
+                [version_id, scenario, version, (description or "").strip(), actor.label, now or utc_now(),
+                 based_on],
+            )
+            cur.execute(
+                """INSERT INTO scenario_multipliers
+                   SELECT ?, month, service_group, demand, capacity FROM incoming_scenario""",
+                [version_id],
+            )
+            self._log_write(cur, actor, "scenario", f"scenario {scenario}, version {version}", now=now)
         return int(version_id)
 
     # --- helpers -------------------------------------------------------------------------------

@@ -157,6 +157,18 @@ def test_rows_repeating_a_key_are_refused_and_change_nothing(empty_store):
     assert empty_store.uploads().empty
 
 
+def test_the_refusal_counts_each_repeated_key_once_among_unique_ones(empty_store):
+    # On DuckDB a hash pre-check finds the repeats; the exact count over the five key columns says how many.
+    frame = rows(
+        (JUL, "ct_tests", "All", "PRUH", "All", 10.0), (JUL, "ct_tests", "All", "PRUH", "All", 11.0),
+        (JUL, "ct_tests", "All", "PRUH", "All", 12.0), (AUG, "ct_tests", "All", "PRUH", "All", 1.0),
+        (AUG, "ct_tests", "All", "PRUH", "All", 2.0), (AUG, "mri_tests", "All", "PRUH", "All", 3.0),
+    )
+    with pytest.raises(ValueError, match=r"^2 month/measure/service/site/segment combination"):
+        commit(empty_store, frame)
+    assert empty_store.fact_count() == 0
+
+
 def test_concurrent_commits_of_the_same_new_key_keep_one_current_value_and_the_other_in_history(empty_store):
     import threading
 
