@@ -127,8 +127,21 @@ def demo_store(request: pytest.FixtureRequest, store_engine: str):
     cluster.drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def empty_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty DuckDB store, every migration applied, built once per session; copy it, never write to it."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    Store(path).close()
+    return path
+
+
 @pytest.fixture
-def empty_store(store_target):
+def empty_store(store_target, empty_store_file: Path):
+    """An open, empty Store. On DuckDB a copy of `empty_store_file` at `store_target` (opening it runs
+    migrate(), which finds every migration done: the migrations themselves run once per session, and
+    per test in tests/unit/test_store.py); on PostgreSQL a fresh database that Store migrates."""
+    if isinstance(store_target, Path):
+        shutil.copyfile(empty_store_file, store_target)
     with Store(store_target) as store:
         yield store
 
