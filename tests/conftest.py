@@ -49,12 +49,29 @@ ENGINES = ("duckdb", "postgresql")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "duckdb_only: a test of the DuckDB store file itself, not run on PostgreSQL")
+    # pytest-xdist's --dist loadfile hands out the files with the most tests first (its "loadscope reorder"),
+    # which put the long files of few tests — the browser tests, the equivalence sweeps — last, on one worker
+    # while the other sat idle. Keep the order below instead.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 # The files that take longest run first (order only: every test still runs), so the parallel workers of
 # `make test` (pytest-xdist, --dist loadfile) finish together rather than one working through a long
-# file it picked up last while the other waits: the browser tests, the SIGKILL trials, the AppTests.
-SLOWEST_FIRST = ("tests/e2e/", "tests/unit/test_reliability.py", "tests/app/")
+# file it picked up last while the other waits. Longest first, as measured on a whole run (2 workers):
+# the accessibility sweeps, the old-versus-new paths on both demonstration stores, the SIGKILL trials,
+# the sixty malformed files, the review's SQL against its full computation, the other browser tests,
+# sign-in, then the AppTests.
+SLOWEST_FIRST = (
+    "tests/e2e/test_accessibility_e2e.py",
+    "tests/unit/test_speed_paths.py",
+    "tests/unit/test_reliability.py",
+    "tests/unit/test_ingest.py",
+    "tests/unit/test_review_sql.py",
+    "tests/e2e/",
+    "tests/app/test_signin.py",
+    "tests/app/",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
