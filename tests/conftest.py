@@ -49,12 +49,29 @@ ENGINES = ("duckdb", "postgresql")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "duckdb_only: a test of the DuckDB store file itself, not run on PostgreSQL")
+    # pytest-xdist's --dist loadfile hands out the files with the most tests first (its "loadscope reorder"),
+    # which put the long files of few tests — the browser tests, the equivalence sweeps — last, on one worker
+    # while the other sat idle. Keep the order below instead.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 # The files that take longest run first (order only: every test still runs), so the parallel workers of
 # `make test` (pytest-xdist, --dist loadfile) finish together rather than one working through a long
-# file it picked up last while the other waits: the browser tests, the SIGKILL trials, the AppTests.
-SLOWEST_FIRST = ("tests/e2e/", "tests/unit/test_reliability.py", "tests/app/")
+# file it picked up last while the other waits. Longest first, as measured on a whole run (2 workers):
+# the accessibility sweeps, the old-versus-new paths on both demonstration stores, the SIGKILL trials,
+# the sixty malformed files, the review's SQL against its full computation, the other browser tests,
+# sign-in, then the AppTests.
+SLOWEST_FIRST = (
+    "tests/e2e/test_accessibility_e2e.py",
+    "tests/unit/test_speed_paths.py",
+    "tests/unit/test_reliability.py",
+    "tests/unit/test_ingest.py",
+    "tests/unit/test_review_sql.py",
+    "tests/e2e/",
+    "tests/app/test_signin.py",
+    "tests/app/",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,8 +144,21 @@ def demo_store(request: pytest.FixtureRequest, store_engine: str):
     cluster.drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def empty_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty DuckDB store, every migration applied, built once per session; copy it, never write to it."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    Store(path).close()
+    return path
+
+
 @pytest.fixture
-def empty_store(store_target):
+def empty_store(store_target, empty_store_file: Path):
+    """An open, empty Store. On DuckDB a copy of `empty_store_file` at `store_target` (opening it runs
+    migrate(), which finds every migration done: the migrations themselves run once per session, and
+    per test in tests/unit/test_store.py); on PostgreSQL a fresh database that Store migrates."""
+    if isinstance(store_target, Path):
+        shutil.copyfile(empty_store_file, store_target)
     with Store(store_target) as store:
         yield store
 

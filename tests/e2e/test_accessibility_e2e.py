@@ -7,7 +7,7 @@
   chart titles clear of their legends.
 - `/overview` opens the Overview without a "Page not found" pop-up; charts add no toolbar tab stops.
 
-One server and one browser for the module; each check waits on the page's rendered state.
+One server for the module and one browser for the test process; each check waits on the page's rendered state.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 
 from metrics.config import load_config
 from tests.e2e.axe import axe_source, serious_violations
-from tests.e2e.harness import PROJECT_ROOT, launch_browser, running_app, wait_until_rendered
+from tests.e2e.harness import PROJECT_ROOT, running_app, wait_until_rendered
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +45,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, demo_store_file: Path):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch_browser(p)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The test process's Chromium (tests/e2e/conftest.py); each check opens its own page and context."""
+    return chromium
 
 
 def open_page(browser, size: tuple[int, int]):
