@@ -43,8 +43,7 @@ def check_upload(
         if workbook is not None:  # a national file published as an Excel workbook
             table, read_problems = workbook[0], []
         else:  # anything else is text (a workbook in no national layout is refused here, as before)
-            text, encoding = _decode(data)
-            table, read_problems = _read_table(text, data, encoding)
+            table, read_problems = _read_table(_decode(data))
     except _Unreadable as exc:
         errors.add(Problem(exc.row, None, exc.message, exc.kind))
         return _finish(check, errors, warnings)

@@ -39,5 +39,5 @@ def commit_upload(
         )
     return store.commit_rows(
         check.rows, file_name=check.file_name, sha256=check.sha256, actor=actor, note=note.strip(),
-        source_format=check.source_format or "",
+        source_format=check.source_format or "", validated=True,
     )

@@ -20,7 +20,7 @@ def _compare_with_store(
     validated: _Validated, store: Store, errors: _Collector, warnings: _Collector, check: UploadCheck, cfg: Config
 ) -> None:
     rows = validated.rows
-    conflicts = store.grain_conflicts(rows)
+    conflicts = store.grain_conflicts(rows, validated=True)  # the file itself passed _check_grain_in_file
     if not conflicts.empty:
         groups = (
             rows[["month", "measure", "segment", "row"]]
@@ -137,7 +137,8 @@ def _plausibility(
     where = np.flatnonzero(flagged)
     if not len(where):
         return
-    row_numbers, columns, months = rows["row"].to_numpy(), rows["column"].to_numpy(), validated.month_index
+    # The column of each flagged value only (not a million texts turned into Python strings).
+    row_numbers, columns, months = rows["row"].to_numpy(), rows["column"], validated.month_index
     problems = []
     for i in where[:MAX_PROBLEMS]:
         before = _month_label(int(months[i]) - 1)
@@ -146,7 +147,7 @@ def _plausibility(
         problems.append(
             Problem(
                 int(row_numbers[i]),
-                columns[i],
+                columns.iat[i],
                 f"{_series_label(rows, i, cfg)}: {_number(values[i])} is {jump[i]:.0%} {direction} than the "
                 f"{_number(previous[i])} for {before} ({origin}); check the figure, and load anyway only if it is "
                 "right.",

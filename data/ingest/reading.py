@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -38,7 +39,68 @@ class _Unreadable(Exception):
         self.row = row
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+@dataclass
+class _Text:
+    """A file's text. A UTF-8 file (most are) is checked to be UTF-8 without being decoded whole: the fast
+    reader takes its bytes as they are, and only the first line (and the careful reader, if it is needed)
+    is decoded, which spares a copy of the file as a Python string."""
+
+    data: bytes
+    encoding: str  # "UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252"
+    _decoded: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The text as UTF-8 bytes, without a byte-order mark."""
+        if self.encoding == "UTF-8":
+            return self.data
+        if self.encoding == "UTF-8 with BOM":
+            return self.data[3:]
+        return self.text.encode("utf-8")
+
+    @property
+    def text(self) -> str:
+        if self._decoded is None:
+            self._decoded = self.body.decode("utf-8")
+        return self._decoded
+
+    def first_line(self) -> str:
+        if self._decoded is not None:
+            found = _LINE_BREAK.search(self._decoded)
+            return self._decoded[: found.start()] if found else self._decoded
+        # UTF-8 never uses the bytes of CR or LF inside another character, so the first break in the bytes
+        # is the first in the text.
+        body = self.body
+        found = _LINE_BREAK_BYTES.search(body)
+        return (body[: found.start()] if found else body).decode("utf-8")
+
+    def start(self, characters: int) -> str:
+        """The first `characters` characters."""
+        if self._decoded is not None:
+            return self._decoded[:characters]
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        return decoder.decode(self.body[: characters * 4])[:characters]
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8, checked a few megabytes at a time (ASCII at once)."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _CHECK_BYTES):
+            decoder.decode(view[start : start + _CHECK_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_CHECK_BYTES = 1 << 22
+
+
+def _decode(data: bytes) -> _Text:
     for signature, what in BINARY_SIGNATURES:
         if data.startswith(signature):
             raise _Unreadable(
@@ -53,14 +115,16 @@ def _decode(data: bytes) -> tuple[str, str]:
             raise _Unreadable("not_text", _not_text_message()) from None
         if text.startswith("\ufeff"):
             raise _Unreadable("double_bom", _DOUBLE_BOM_MESSAGE, 1)
-        return text, "UTF-16"
+        return _Text(data, "UTF-16", text)
     if b"\x00" in data[:SNIFF_BYTES]:
         raise _Unreadable("not_text", _not_text_message())
     if data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"):
         raise _Unreadable("double_bom", _DOUBLE_BOM_MESSAGE, 1)
     if data.startswith(b"\xef\xbb\xbf"):
+        if _is_utf8(data[3:]):
+            return _Text(data, "UTF-8 with BOM")
         try:
-            return data[3:].decode("utf-8"), "UTF-8 with BOM"
+            data[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
             row = data[: exc.start + 3].count(b"\n") + 1
             raise _Unreadable(
@@ -69,19 +133,19 @@ def _decode(data: bytes) -> tuple[str, str]:
                 "probably edited in two programs); save it again from Excel as CSV UTF-8.",
                 row,
             ) from None
-    try:
-        text, encoding = data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
+    if _is_utf8(data):
+        decoded = _Text(data, "UTF-8")
+    else:
         try:
-            text, encoding = data.decode("cp1252"), "Windows-1252"
+            decoded = _Text(data, "Windows-1252", data.decode("cp1252"))
         except UnicodeDecodeError:
             raise _Unreadable("not_text", _not_text_message()) from None
-    sample = text[:SNIFF_BYTES]
+    sample = decoded.start(SNIFF_BYTES)
     controls = [i for i, ch in enumerate(sample) if ord(ch) < 32 and ch not in "\t\r\n"]
     if len(controls) > max(2, len(sample) // 100):
         # The row of the first control character, for a text file with a stretch of binary in it.
         raise _Unreadable("not_text", _not_text_message(), len(_LINE_BREAK.findall(sample[: controls[0]])) + 1)
-    return text, encoding
+    return decoded
 
 
 _DOUBLE_BOM_MESSAGE = (
@@ -98,6 +162,7 @@ def _not_text_message() -> str:
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 def _detect_delimiter(first_line: str) -> str:
@@ -106,9 +171,8 @@ def _detect_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_table(text: str, data: bytes, encoding: str) -> tuple[_Table, list[Problem]]:
-    first_break = _LINE_BREAK.search(text)
-    first_line = text[: first_break.start()] if first_break else text
+def _read_table(text: _Text) -> tuple[_Table, list[Problem]]:
+    first_line = text.first_line()
     delimiter = _detect_delimiter(first_line)
     try:
         header = next(csv.reader([first_line], delimiter=delimiter), [])
@@ -117,16 +181,15 @@ def _read_table(text: str, data: bytes, encoding: str) -> tuple[_Table, list[Pro
     _check_header_size(header)
     width = max(len(header), 1)
     try:
-        body = data[3:] if encoding == "UTF-8 with BOM" else data if encoding == "UTF-8" else text.encode("utf-8")
-        table = _read_fast(body, delimiter, width)
+        table = _read_fast(text.body, delimiter, width)
         cells = table.to_pandas()
         cells.columns = range(width)
         header = [str(h) for h in cells.iloc[0].tolist()] if len(cells) else header
         cells = cells.iloc[1:].reset_index(drop=True)
         problems: list[Problem] = []
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
-        header, cells, problems = _read_slow(text, delimiter)
-    return _Table([h.strip() for h in header], cells, encoding, delimiter), problems
+        header, cells, problems = _read_slow(text.text, delimiter)
+    return _Table([h.strip() for h in header], cells, text.encoding, delimiter), problems
 
 
 def _check_header_size(header: list[str]) -> None:

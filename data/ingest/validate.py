@@ -56,6 +56,67 @@ class _Validated:
     headers: dict[str, str]  # column → header as the analyst wrote it
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """A column header per value, held as codes into the headers: `labels[i]` is value i's header."""
+
+    codes: np.ndarray  # int64
+    names: list[str]
+
+    def __getitem__(self, i: int) -> str:
+        return self.names[self.codes[i]]
+
+    def take(self, positions: np.ndarray) -> _Labels:
+        return _Labels(self.codes[positions], self.names)
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One column's cells as integer codes into its distinct texts, each trimmed of surrounding spaces: a
+    check judges each distinct text once and maps its verdict back to the rows by code, so a million
+    rows of a few hundred distinct names cost a few hundred judgements, and no cell is copied."""
+
+    codes: np.ndarray  # int64, one per cell
+    uniques: np.ndarray  # object: the distinct trimmed texts
+
+    @classmethod
+    def of(cls, cells: pd.Series) -> _Column:
+        """Factorise the raw cells, then trim the distinct texts with the column's own `str.strip` (the
+        same trim as stripping every cell) and merge those that become equal (" a" and "a")."""
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        trimmed = pd.Series(uniques, dtype=cells.dtype).str.strip()
+        merged, distinct = pd.factorize(trimmed, use_na_sentinel=False)
+        if not len(codes):
+            codes = np.zeros(0, dtype=np.int64)
+        elif len(distinct) < len(uniques):  # else trimming merged nothing and `merged` is 0, 1, 2 …
+            codes = merged[codes]
+        return cls(codes.astype(np.int64, copy=False), np.asarray(distinct, dtype=object))
+
+    @classmethod
+    def concat(cls, pieces: list[_Column]) -> _Column:
+        """The cells of several columns one after another (a distinct text may then appear more than once
+        among the uniques, which only means it is judged more than once)."""
+        if not pieces:
+            return cls(np.zeros(0, dtype=np.int64), np.array([], dtype=object))
+        offsets = np.cumsum([0] + [len(p.uniques) for p in pieces[:-1]])
+        codes = np.concatenate([p.codes + offset for p, offset in zip(pieces, offsets, strict=True)])
+        return cls(codes, np.concatenate([p.uniques for p in pieces]))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, positions: np.ndarray) -> _Column:
+        return _Column(self.codes[positions], self.uniques)
+
+    def has_blank(self) -> bool:
+        return bool(np.asarray(self.uniques == "", dtype=bool).any())
+
+    def blank(self) -> np.ndarray:
+        """Per cell: empty once trimmed."""
+        empty = np.asarray(self.uniques == "", dtype=bool)
+        return empty[self.codes] if len(self.codes) and empty.any() else np.zeros(len(self.codes), dtype=bool)
+
+
 def _validate(
     table: _Table,
     cfg: Config,
@@ -71,11 +132,13 @@ def _validate(
     if roles is None:
         return None
     cells = table.cells
-    for position in range(len(header)):
-        cells[position] = cells[position].str.strip()
-    blank = np.ones(len(cells), dtype=bool)
-    for position in range(len(header)):
-        blank &= (cells[position] == "").to_numpy()
+    # Each column as codes into its distinct texts, trimmed: every check below judges a distinct text once.
+    columns = [_Column.of(cells[position]) for position in range(len(header))]
+    blank = np.zeros(len(cells), dtype=bool)
+    if all(each.has_blank() for each in columns):  # a row is blank only when every one of its cells is
+        blank = ~blank
+        for each in columns:
+            blank &= each.blank()
     check.data_rows = int((~blank).sum())
     if check.data_rows == 0:
         errors.add(
@@ -85,25 +148,29 @@ def _validate(
     layout = "long" if "measure" in roles or "value" in roles else "wide"
     check.layout = layout
     keep = np.flatnonzero(~blank)
+    every_row = len(keep) == len(cells)
     row_numbers = table.rows[keep] if table.rows is not None else keep + FIRST_DATA_ROW
     headers = {role: header[position] for role, position in roles.items()}
     missing = [c for c in (LONG_REQUIRED if layout == "long" else ("period",)) if c not in roles]
-    for column in missing:
-        errors.add(Problem(1, column, _missing_column_message(column, layout), "missing_column"))
+    for column_name in missing:
+        errors.add(Problem(1, column_name, _missing_column_message(column_name, layout), "missing_column"))
 
-    def column(role: str) -> pd.Series | None:
-        return cells[roles[role]].iloc[keep].reset_index(drop=True) if role in roles else None
+    def kept(position: int) -> _Column:
+        return columns[position] if every_row else columns[position].take(keep)
+
+    def column(role: str) -> _Column | None:
+        return kept(roles[role]) if role in roles else None
 
     # Per row: the month and the names that apply to every value on the row.
     report(0.35, "Checking periods and names…")
     month_index = _check_periods(column("period"), row_numbers, headers.get("period"), cfg, today, errors)
     dimension_codes = {}
     for kind in ("service", "site", "segment"):
-        series = column(kind)
-        if series is None:
+        named = column(kind)
+        if named is None:
             dimension_codes[kind] = np.zeros(len(keep), dtype=np.int64)
         else:
-            dimension_codes[kind] = _check_names(series, row_numbers, headers[kind], getattr(vocab, kind), errors)
+            dimension_codes[kind] = _check_names(named, row_numbers, headers[kind], getattr(vocab, kind), errors)
 
     # Per value: long layout has one per row; wide one per filled measure cell.
     if layout == "long":
@@ -116,54 +183,68 @@ def _validate(
         if value_text is None:
             return None
         measure_codes_for_fact = measure_codes
-        fact_row = np.arange(len(keep))
-        fact_column = np.full(len(keep), headers["value"], dtype=object)
+        fact_row = None  # one value per row: the rows themselves
+        fact_column = _Labels(np.zeros(len(keep), dtype=np.int64), [headers["value"]])
     else:
-        pieces_text, pieces_row, pieces_measure, pieces_column = [], [], [], []
+        pieces_text, pieces_row, pieces_measure, pieces_column, column_names = [], [], [], [], []
         for position, measure_index in measure_columns:
-            text = cells[position].iloc[keep].reset_index(drop=True)
-            filled = np.flatnonzero((text != "").to_numpy())
-            pieces_text.append(text.iloc[filled])
+            text = kept(position)
+            filled = np.flatnonzero(~text.blank())
+            pieces_text.append(text.take(filled))
             pieces_row.append(filled)
             pieces_measure.append(np.full(len(filled), measure_index, dtype=np.int64))
-            pieces_column.append(np.full(len(filled), header[position], dtype=object))
-        value_text = pd.concat(pieces_text, ignore_index=True) if pieces_text else pd.Series([], dtype="str")
+            pieces_column.append(np.full(len(filled), len(column_names), dtype=np.int64))
+            column_names.append(header[position])
+        value_text = _Column.concat(pieces_text)
         fact_row = np.concatenate(pieces_row) if pieces_row else np.array([], dtype=np.int64)
         measure_codes = np.concatenate(pieces_measure) if pieces_measure else np.array([], dtype=np.int64)
-        fact_column = np.concatenate(pieces_column) if pieces_column else np.array([], dtype=object)
+        fact_column = _Labels(
+            np.concatenate(pieces_column) if pieces_column else np.array([], dtype=np.int64), column_names
+        )
         if len(fact_row) == 0:
             errors.add(Problem(None, None, "No measure column holds any figure; fill in the figures.", "no_data"))
             return None
         measure_codes_for_fact = measure_codes
     report(0.5, "Checking values…")
-    values = _check_values(value_text, row_numbers[fact_row], fact_column, table.delimiter, errors, warnings)
+    def per_value(per_row: np.ndarray) -> np.ndarray:
+        return per_row if fact_row is None else per_row[fact_row]
+
+    values = _check_values(value_text, per_value(row_numbers), fact_column, table.delimiter, errors, warnings)
     if missing:
         return None
 
     valid = (
         ~np.isnan(values)
-        & (month_index[fact_row] >= 0)
+        & (per_value(month_index) >= 0)
         & (measure_codes_for_fact >= 0)
-        & (dimension_codes["service"][fact_row] >= 0)
-        & (dimension_codes["site"][fact_row] >= 0)
-        & (dimension_codes["segment"][fact_row] >= 0)
+        & (per_value(dimension_codes["service"]) >= 0)
+        & (per_value(dimension_codes["site"]) >= 0)
+        & (per_value(dimension_codes["segment"]) >= 0)
     )
     f = np.flatnonzero(valid)
-    row_of = fact_row[f]
+    if fact_row is None and len(f) == len(valid):  # every row holds one valid value: nothing to select
+        f = row_of = None
+    else:
+        row_of = f if fact_row is None else fact_row[f]
+
+    def chosen(array: np.ndarray, positions: np.ndarray | None) -> np.ndarray:
+        return array if positions is None else array[positions]
+
     codes = {
-        "month": month_index[row_of],
-        "measure": measure_codes_for_fact[f],
-        "service": dimension_codes["service"][row_of],
-        "site": dimension_codes["site"][row_of],
-        "segment": dimension_codes["segment"][row_of],
+        "month": chosen(month_index, row_of),
+        "measure": chosen(measure_codes_for_fact, f),
+        "service": chosen(dimension_codes["service"], row_of),
+        "site": chosen(dimension_codes["site"], row_of),
+        "segment": chosen(dimension_codes["segment"], row_of),
     }
     sizes = {kind: len(getattr(vocab, kind).ids) for kind in ("measure", "service", "site", "segment")}
     series_key = ((codes["measure"] * sizes["service"] + codes["service"]) * sizes["site"] + codes["site"]) * sizes[
         "segment"
     ] + codes["segment"]
-    spreadsheet_rows = row_numbers[row_of]
+    spreadsheet_rows = chosen(row_numbers, row_of)
+    value_column = fact_column if f is None else fact_column.take(f)
     report(0.6, "Checking for repeated rows and the grain rule…")
-    _check_duplicates(series_key, codes["month"], spreadsheet_rows, fact_column[f], codes, vocab, errors)
+    _check_duplicates(series_key, codes["month"], spreadsheet_rows, value_column, codes, vocab, errors)
     _check_grain_in_file(codes, sizes, spreadsheet_rows, headers, vocab, errors)
     _check_available_from(codes, spreadsheet_rows, headers, vocab, cfg, errors)
 
@@ -175,9 +256,9 @@ def _validate(
             "service": _ids_column(vocab.service.ids, codes["service"]),
             "site": _ids_column(vocab.site.ids, codes["site"]),
             "segment": _ids_column(vocab.segment.ids, codes["segment"]),
-            "value": values[f],
+            "value": chosen(values, f),
             "row": spreadsheet_rows,
-            "column": fact_column[f],
+            "column": _ids_column(value_column.names, value_column.codes),
         }
     )
     return _Validated(rows, codes["month"], series_key, headers)
@@ -185,7 +266,7 @@ def _validate(
 
 def _ids_column(ids: list[str], codes: np.ndarray) -> pd.Series:
     """Ids by code as a pandas string column (built by Arrow: a million rows in milliseconds)."""
-    taken = pa.array(ids, type=pa.string()).take(pa.array(codes, type=pa.int64()))
+    taken = pa.array(ids, type=pa.large_string()).take(pa.array(codes, type=pa.int64()))
     return pd.Series(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
@@ -333,7 +414,7 @@ def _read_header(
 def _emit(
     bad: np.ndarray,
     row_numbers: np.ndarray,
-    columns: np.ndarray | str | None,
+    columns: _Labels | str | None,
     messages: Callable[[int], tuple[str, str]],
     errors: _Collector,
 ) -> None:
@@ -349,16 +430,16 @@ def _emit(
     errors.add_many(len(where), problems)
 
 
-def _judge_distinct(series: pd.Series, judge: Callable[[str], tuple[object, str | None, str | None]]):
+def _judge_distinct(column: _Column, judge: Callable[[str], tuple[object, str | None, str | None]]):
     """Judge each distinct text once; return per-row codes, the verdicts and a per-row bad mask."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    verdicts = [judge(str(u)) for u in uniques]
+    codes = column.codes
+    verdicts = [judge(str(u)) for u in column.uniques]
     bad_unique = np.array([v[1] is not None for v in verdicts], dtype=bool)
     return codes, verdicts, bad_unique[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
 def _check_periods(
-    series: pd.Series | None,
+    series: _Column | None,
     row_numbers: np.ndarray,
     header: str | None,
     cfg: Config,
@@ -404,12 +485,12 @@ def _check_periods(
 
 
 def _check_names(
-    series: pd.Series, row_numbers: np.ndarray, header: str, names: _Names, errors: _Collector
+    series: _Column, row_numbers: np.ndarray, header: str, names: _Names, errors: _Collector
 ) -> np.ndarray:
     # Each distinct text is looked up once; the sentence (with its fuzzy "did you mean") is written only
     # for the problems that are shown, so a million distinct unknown names cost a million dictionary
     # look-ups, not a million fuzzy searches.
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    codes, uniques = series.codes, series.uniques
     index_of = names.indices_of(uniques)
     if not len(codes):
         return np.zeros(0, dtype=np.int64)
@@ -422,14 +503,15 @@ def _check_names(
             sentences[code] = (kind, sentence)
         return sentences[code]
 
-    _emit((index_of < 0)[codes], row_numbers, header, message, errors)
+    if (index_of < 0).any():
+        _emit((index_of < 0)[codes], row_numbers, header, message, errors)
     return index_of[codes]
 
 
 def _check_values(
-    series: pd.Series,
+    series: _Column,
     row_numbers: np.ndarray,
-    columns: np.ndarray,
+    columns: _Labels,
     delimiter: str,
     errors: _Collector,
     warnings: _Collector,
@@ -438,7 +520,7 @@ def _check_values(
     _emit(bad, row_numbers, columns, lambda i: verdicts[codes[i]][1:], errors)
     value_of = np.array([np.nan if v[0] is None else v[0] for v in verdicts], dtype=np.float64)
     # Warnings that need "load anyway": a figure is read, but perhaps not as the analyst meant it.
-    texts = [str(u) for u in pd.unique(series)] if len(series) else []
+    texts = [str(u) for u in series.uniques]
     doubtful: dict[str, tuple[str, str]] = {}
     for text, verdict in zip(texts, verdicts, strict=True):
         if verdict[1] is not None:
@@ -478,7 +560,7 @@ def _check_duplicates(
     series_key: np.ndarray,
     month_index: np.ndarray,
     rows: np.ndarray,
-    columns: np.ndarray,
+    columns: _Labels,
     codes: dict[str, np.ndarray],
     vocab: _Vocabulary,
     errors: _Collector,
@@ -524,9 +606,19 @@ def _check_grain_in_file(
     if not len(rows):
         return
     group = (codes["month"] * sizes["measure"] + codes["measure"]) * sizes["segment"] + codes["segment"]
+    # First, cheaply: does any (month, measure, segment) group hold both a total and a breakdown?
+    grouped = pd.factorize(group)[0]
+    values_per_group = np.bincount(grouped)
+    mixing = [
+        dimension for dimension in ("service", "site")
+        if ((totals := np.bincount(grouped, weights=codes[dimension] == 0, minlength=len(values_per_group))) > 0).any()
+        and ((totals > 0) & (totals < values_per_group)).any()
+    ]
+    if not mixing:
+        return
     _, inverse = np.unique(group, return_inverse=True)
     count = int(inverse.max()) + 1
-    for dimension in ("service", "site"):
+    for dimension in mixing:
         total_row, breakdown_row, first = _grain_groups(inverse, count, codes[dimension] == 0, rows)
         mixed = np.flatnonzero((total_row > 0) & (breakdown_row > 0))
         mixed = mixed[np.argsort(total_row[mixed], kind="stable")]

@@ -83,6 +83,58 @@ def test_a_total_arriving_on_top_of_a_stored_breakdown_is_refused(empty_store):
     assert empty_store.fact_count() == 1
 
 
+
+# A stored state, then files that each pass the upload checks on their own (no repeated key, no group
+# mixing a breakdown with its total): the validated grain check, which aggregates only the groups the
+# store holds, finds exactly what the full check finds, and a validated commit refuses the same files.
+STORED_FOR_GRAIN = rows(
+    (JUL, "ct_tests", "All", "PRUH", "All", 10.0), (JUL, "ct_tests", "All", "ORPINGTON", "All", 5.0),
+    (JUL, "ct_tests", "All", "All", "imd:1", 4.0), (JUL, "mri_tests", "cardiology", "All", "All", 3.0),
+    (AUG, "mri_tests", "All", "All", "All", 9.0),
+)
+CONSISTENT_FILES = {
+    "site total on a stored site breakdown": rows((JUL, "ct_tests", "All", "All", "All", 30.0)),
+    "a restated breakdown": rows((JUL, "ct_tests", "All", "PRUH", "All", 11.0)),
+    "a new site in the breakdown": rows((JUL, "ct_tests", "All", "PRUH", "All", 11.0),
+                                        (JUL, "ct_tests", "All", "BECKENHAM", "All", 2.0)),
+    "segment breakdown on a stored segment row": rows((JUL, "ct_tests", "All", "PRUH", "imd:1", 1.0)),
+    "service total on a stored service breakdown": rows((JUL, "mri_tests", "All", "All", "All", 3.0)),
+    "service breakdown on a stored total": rows((AUG, "mri_tests", "cardiology", "All", "All", 3.0)),
+    "both dimensions at once": rows((AUG, "mri_tests", "cardiology", "PRUH", "All", 3.0)),
+    "a new month": rows((dt.date(2020, 9, 1), "ct_tests", "All", "All", "All", 3.0)),
+    "another measure": rows((JUL, "op_first_attendances", "All", "All", "All", 3.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(CONSISTENT_FILES))
+def test_the_validated_grain_check_finds_what_the_full_check_finds(empty_store, name):
+    commit(empty_store, STORED_FOR_GRAIN, "stored.csv")
+    frame = CONSISTENT_FILES[name]
+    full = empty_store.grain_conflicts(frame)
+    quick = empty_store.grain_conflicts(frame, validated=True)
+    pd.testing.assert_frame_equal(quick, full)
+    before = empty_store.fact_count()
+    if full.empty:
+        result = empty_store.commit_rows(frame, file_name=name, sha256=name, actor=named("analyst"), validated=True)
+        assert result.rows_added + result.rows_changed == len(frame)
+    else:
+        with pytest.raises(GrainError, match="count the same activity twice"):
+            empty_store.commit_rows(frame, file_name=name, sha256=name, actor=named("analyst"), validated=True)
+        assert empty_store.fact_count() == before
+
+
+def test_the_grain_checks_agree_that_some_of_the_files_conflict(empty_store):
+    """The comparison above is not vacuous: some files conflict with what is stored and some do not."""
+    commit(empty_store, STORED_FOR_GRAIN, "stored.csv")
+    found = {name: not empty_store.grain_conflicts(frame, validated=True).empty
+             for name, frame in CONSISTENT_FILES.items()}
+    assert found == {
+        "site total on a stored site breakdown": True, "a restated breakdown": False,
+        "a new site in the breakdown": False, "segment breakdown on a stored segment row": True,
+        "service total on a stored service breakdown": True, "service breakdown on a stored total": True,
+        "both dimensions at once": True, "a new month": False, "another measure": False,
+    }
+
 def test_segment_rows_are_an_alternative_breakdown_not_a_grain_conflict(empty_store):
     frame = rows((JUL, "op_first_attendances", "All", "All", "All", 100.0),
                  (JUL, "op_first_attendances", "All", "All", "imd:1", 40.0),
