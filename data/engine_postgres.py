@@ -97,6 +97,11 @@ class Engine:
             kwargs={"autocommit": True, "options": options}, open=True, name="recovery-store",
         )
 
+    @staticmethod
+    def scannable(frame: pd.DataFrame) -> pd.DataFrame:
+        """Frames are copied into a temporary table as they are (PgCursor.register)."""
+        return frame
+
     def cursor(self) -> PgCursor:
         return PgCursor(self.pool)
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from data import engine_duckdb
@@ -678,7 +679,7 @@ class Store:
         cur = self.cursor() if own else cur
         try:
             for name, frame in frames.items():
-                cur.register(name, frame)
+                cur.register(name, self.engine.scannable(frame))
             cur.begin()
             try:
                 yield cur
@@ -1524,10 +1525,10 @@ class Store:
         """(month, measure, segment, dimension) groups where `rows`, together with what is stored,
         would mix a breakdown with its total. Stored rows that `rows` replace count once. `validated`:
         the rows passed the upload checks (data.ingest), which refuse a file mixing a breakdown with its
-        total, so only the groups the store already holds need looking at."""
+        total, so none can arise where the store holds nothing for the rows' months and measures."""
         with self.cursor() as cur:
-            cur.register("incoming", rows[list(KEY_COLUMNS)])
-            frame = cur.execute(_grain_sql(validated).format(source="incoming")).df()
+            cur.register("incoming", self.engine.scannable(rows[list(KEY_COLUMNS)]))
+            frame = cur.execute(_grain_sql(cur, "incoming", validated)).df()
             cur.unregister("incoming")
         return frame
 
@@ -1535,7 +1536,7 @@ class Store:
         """Compare incoming rows with the store: each row with `old_value`, `old_upload_id` and
         `change` ∈ {new, changed, unchanged}."""
         with self.cursor() as cur:
-            cur.register("incoming", rows[[*KEY_COLUMNS, "value"]])
+            cur.register("incoming", self.engine.scannable(rows[[*KEY_COLUMNS, "value"]]))
             frame = cur.execute(_DIFF_SQL.format(source="incoming")).df()
             cur.unregister("incoming")
         return frame
@@ -1543,21 +1544,27 @@ class Store:
     def stored_values(self, rows: pd.DataFrame) -> pd.DataFrame:
         """The value stored now for each key in `rows`, in the same order: `old_value` and
         `old_upload_id`, missing where nothing is stored (uploads use it for the preview and to find
-        the previous month's value)."""
+        the previous month's value). Only the stored keys come back from the store (none for new months),
+        placed by position here rather than sorted there."""
         keys = rows[list(KEY_COLUMNS)].reset_index(drop=True)
-        keys = keys.assign(position=pd.RangeIndex(len(keys)))
+        keys = keys.assign(position=np.arange(len(keys), dtype=np.int64))
         with self.cursor() as cur:
-            cur.register("incoming", keys)
-            frame = cur.execute(
-                """SELECT f.value AS old_value, f.upload_id AS old_upload_id
+            cur.register("incoming", self.engine.scannable(keys))
+            found = cur.execute(
+                """SELECT i.position, f.value AS old_value, f.upload_id AS old_upload_id
                    FROM incoming i
-                   LEFT JOIN facts f
+                   JOIN facts f
                      ON f.month = CAST(i.month AS DATE) AND f.measure = i.measure AND f.service = i.service
-                    AND f.site = i.site AND f.segment = i.segment
-                   ORDER BY i.position"""
+                    AND f.site = i.site AND f.segment = i.segment"""
             ).df()
             cur.unregister("incoming")
-        return frame
+        position = found["position"].to_numpy(dtype=np.int64)
+        old_value = np.full(len(keys), np.nan)
+        old_value[position] = found["old_value"].to_numpy(dtype=np.float64)
+        upload_ids, missing = np.zeros(len(keys), dtype=np.int32), np.ones(len(keys), dtype=bool)
+        upload_ids[position] = found["old_upload_id"].to_numpy(dtype=np.int32)
+        missing[position] = False
+        return pd.DataFrame({"old_value": old_value, "old_upload_id": pd.arrays.IntegerArray(upload_ids, missing)})
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -1586,8 +1593,9 @@ class Store:
 
         `validated`: the rows are an upload's that passed data.ingest's checks, which refuse a file
         repeating a key or mixing a breakdown with its total. The commit then skips its own count of
-        repeated keys and checks the grain rule only against the groups already stored (against
-        whatever was committed since the check, too: the check runs inside this transaction)."""
+        repeated keys, and its grain check when the store holds nothing for the rows' months and
+        measures (checked inside this transaction, so whatever was committed since the upload's check
+        counts)."""
         if kind not in UPLOAD_KINDS:
             raise ValueError(f"upload kind must be one of {UPLOAD_KINDS}")
         missing = [c for c in (*KEY_COLUMNS, "value") if c not in rows.columns]
@@ -1617,7 +1625,7 @@ class Store:
                         "SELECT max(upload_id) FROM uploads WHERE sha256 = ? AND status = 'committed'", [sha256]
                     ).fetchone()[0]
                     raise _NothingToWrite(unchanged, duplicate)
-                conflicts = cur.execute(_grain_sql(validated).format(source="staged_diff")).df()
+                conflicts = cur.execute(_grain_sql(cur, "staged_diff", validated)).df()
                 if not conflicts.empty:
                     raise GrainError(conflicts)
                 upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
@@ -2113,9 +2121,23 @@ def _require_columns(rows: pd.DataFrame, columns: Sequence[str]) -> None:
 # holds both "All" and named values of a dimension would count the same activity twice. Only whether
 # each kind is present matters, so rows are not de-duplicated (UNION ALL + bool_or is ~5× faster than
 # a UNION over a million rows, and gives the same groups).
-def _grain_sql(validated: bool) -> str:
-    return _GRAIN_AGAINST_STORED_SQL if validated else _GRAIN_SQL
+def _grain_sql(cur, source: str, validated: bool) -> str:
+    """_GRAIN_SQL over the table `source`; for validated rows (which mix no breakdown with its total among
+    themselves) the same query cut to no rows when the store holds nothing for their months and measures,
+    so that a file of new months costs one pass over its (month, measure) pairs."""
+    sql = _GRAIN_SQL.format(source=source)
+    if validated and not cur.execute(_SHARES_PAIRS_SQL.format(source=source)).fetchone()[0]:
+        return f"{sql} LIMIT 0"
+    return sql
 
+
+_SHARES_PAIRS_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM facts f
+        WHERE EXISTS (SELECT 1 FROM (SELECT DISTINCT month, measure FROM {source}) AS p
+                      WHERE f.month = p.month AND f.measure = p.measure)
+    )
+"""
 
 _GRAIN_SQL = """
     WITH pairs AS (SELECT DISTINCT month, measure FROM {source}),
@@ -2137,38 +2159,6 @@ _GRAIN_SQL = """
     ORDER BY month, measure, dimension, segment
 """
 
-
-# The grain rule for rows that passed the upload checks (no group of theirs mixes a breakdown with its
-# total, and the store's own groups never do): only the groups both hold can mix, so the incoming rows
-# are aggregated only where the store already holds figures for their month, measure and segment: an
-# upload of new months costs one pass over its (month, measure) pairs. Same result as _GRAIN_SQL then.
-_FLAGS = """bool_or({t}.service = 'All') AS service_total, bool_or({t}.service <> 'All') AS service_breakdown,
-               bool_or({t}.site = 'All') AS site_total, bool_or({t}.site <> 'All') AS site_breakdown"""
-_GRAIN_AGAINST_STORED_SQL = f"""
-    WITH pairs AS (SELECT DISTINCT month, measure FROM {{source}}),
-    stored AS (
-        SELECT f.month, f.measure, f.segment, {_FLAGS.format(t="f")}
-        FROM facts f WHERE EXISTS (SELECT 1 FROM pairs p WHERE f.month = p.month AND f.measure = p.measure)
-        GROUP BY f.month, f.measure, f.segment
-    ),
-    incoming AS (
-        SELECT i.month, i.measure, i.segment, {_FLAGS.format(t="i")}
-        FROM {{source}} i
-        WHERE EXISTS (SELECT 1 FROM stored s
-                      WHERE s.month = i.month AND s.measure = i.measure AND s.segment = i.segment)
-        GROUP BY i.month, i.measure, i.segment
-    ),
-    grouped AS (
-        SELECT s.month, s.measure, s.segment,
-               (s.service_total OR i.service_total) AND (s.service_breakdown OR i.service_breakdown) AS mixes_service,
-               (s.site_total OR i.site_total) AND (s.site_breakdown OR i.site_breakdown) AS mixes_site
-        FROM stored s JOIN incoming i ON s.month = i.month AND s.measure = i.measure AND s.segment = i.segment
-    )
-    SELECT month, measure, segment, 'service' AS dimension FROM grouped WHERE mixes_service
-    UNION ALL
-    SELECT month, measure, segment, 'site' AS dimension FROM grouped WHERE mixes_site
-    ORDER BY month, measure, dimension, segment
-"""
 
 def copy_store(source: str | Path, target: str | Path) -> Path:
     """Copy a closed store file (tests and benchmarks use this to start from a built store)."""

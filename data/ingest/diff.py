@@ -76,12 +76,14 @@ def _completeness_after(rows: pd.DataFrame, store: Store, cfg: Config) -> list[s
     """What loading the rows would leave partial, in sentences ("Apr 2021 will be partial for First
     outpatient attendances: 1 of 3 sites (…) and 2 of 12 services"), judged by metrics.completeness on
     the stored cells of the months the file touches with the file's values laid over them."""
-    totals_rows = rows[rows["segment"] == ALL]
-    if totals_rows.empty:
+    is_total = (rows["segment"] == ALL).to_numpy(dtype=bool)
+    totals = int(is_total.sum())  # counted first: a large file's rows are not copied only to be set aside
+    if not totals:
         return []
-    if len(totals_rows) > COMPLETENESS_PREVIEW_LIMIT:
+    if totals > COMPLETENESS_PREVIEW_LIMIT:
         return [f"Completeness is not previewed for files of over {COMPLETENESS_PREVIEW_LIMIT:,} values; "
                 "the Data coverage page shows it once the file is loaded."]
+    totals_rows = rows[is_total]
     file_months = sorted({pd.Timestamp(m).date() for m in totals_rows["month"]})
     measures = list(dict.fromkeys(totals_rows["measure"]))
     metrics = [m for m in cfg.metrics if set(m.input_measures) & set(measures)]

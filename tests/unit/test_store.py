@@ -240,3 +240,15 @@ def test_concurrent_commits_of_the_same_new_key_keep_one_current_value_and_the_o
     assert len(facts) == 1  # one value per key, whatever the interleaving
     assert sorted([*empty_store.history()["value"], *facts["value"]]) == [1.0, 2.0, 3.0, 4.0]
     assert sorted(o.rows_added for o in outcomes) == [0, 0, 0, 1]
+
+
+def test_stored_values_come_back_in_the_order_asked_with_gaps_where_nothing_is_stored(empty_store):
+    first = commit(empty_store, rows((JUL, "ct_tests", "All", "PRUH", "All", 10.0),
+                                     (AUG, "ct_tests", "All", "PRUH", "All", 12.0)), "a.csv")
+    asked = rows((AUG, "ct_tests", "All", "PRUH", "All", 0.0), (JUL, "ct_tests", "All", "ORPINGTON", "All", 0.0),
+                 (JUL, "ct_tests", "All", "PRUH", "All", 0.0), (AUG, "mri_tests", "All", "PRUH", "All", 0.0))
+    stored = empty_store.stored_values(asked.set_index(pd.Index([7, 3, 5, 1])))  # the index plays no part
+    assert stored["old_value"].tolist()[0::2] == [12.0, 10.0]
+    assert stored["old_value"].isna().tolist() == [False, True, False, True]
+    assert stored["old_upload_id"].tolist() == [first.upload_id, pd.NA, first.upload_id, pd.NA]
+    assert empty_store.stored_values(asked.head(0)).empty
