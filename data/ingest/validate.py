@@ -565,7 +565,10 @@ def _check_duplicates(
     vocab: _Vocabulary,
     errors: _Collector,
 ) -> None:
-    key = pd.Series(series_key * 100_000 + month_index)
+    combined = series_key * 100_000 + month_index
+    if (np.diff(np.sort(combined)) != 0).all():  # no key repeats: a sort is quicker than hashing a million
+        return
+    key = pd.Series(combined)
     repeated = key.duplicated(keep="first").to_numpy()
     if not repeated.any():
         return
