@@ -12,15 +12,10 @@ command (with every role: whoever can run it holds the store file anyway).
 
 from __future__ import annotations
 
-import os  # isort: split
+# isort: off
+import data.short_command  # noqa: F401  (first: its memory settings are read when numpy and pyarrow load)
 
-# Memory for a short command that reads a large file, set before numpy and pyarrow are imported (an
-# operator's own setting of either variable wins). Measured by bench/bench_ingest.py on this project's
-# 2-core virtual machine, where a page fault is costly: numpy's transparent huge pages for every array of
-# 4 MB or more, and pyarrow's default allocator (mimalloc), each doubled the system time of a 1M-row load.
-os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
-
+# isort: on
 import argparse
 import getpass
 import sys

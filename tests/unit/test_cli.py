@@ -86,3 +86,27 @@ def test_demo_force_rebuilds_the_store(tmp_path, capsys):
     assert data_main(["demo", "--db", str(db)]) == 0
     assert data_main(["demo", "--db", str(db), "--force"]) == 0
     assert "Built the demonstration store" in capsys.readouterr().out
+
+
+PROBE = (
+    "import runpy, sys; sys.argv = ['data', '--help']\n"
+    "try:\n    runpy.run_module('data', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    "import numpy, pyarrow\n"
+    "print(numpy._core.multiarray._set_madvise_hugepage(False), pyarrow.default_memory_pool().backend_name)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [({}, "False jemalloc"), ({"NUMPY_MADVISE_HUGEPAGE": "1", "ARROW_DEFAULT_MEMORY_POOL": "system"}, "True system")],
+)
+def test_the_command_line_sets_its_memory_settings_unless_the_operator_has(own, expected):
+    """`python -m data` turns numpy's huge pages off and takes pyarrow's jemalloc pool (bench/bench_ingest.py
+    measured why); an operator's own setting of either wins."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMPY_MADVISE_HUGEPAGE", "ARROW_DEFAULT_MEMORY_POOL")}
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
+                            env={**env, **own}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
