@@ -206,6 +206,7 @@ def _validate(
             return None
         measure_codes_for_fact = measure_codes
     report(0.5, "Checking values…")
+
     def per_value(per_row: np.ndarray) -> np.ndarray:
         return per_row if fact_row is None else per_row[fact_row]
 
