@@ -22,10 +22,14 @@ from metrics import months as months_mod
 from metrics.months import to_month
 
 
+def _old_reference_sums(totals: pd.DataFrame, measures: list[str]) -> pd.Series:
+    """The pivot of every month's plausible totals that the reference month was read from before."""
+    return compute._sum_measures(compute.plausible_totals(totals), measures)
+
+
 def _old_reference_total(totals: pd.DataFrame, measures: list[str], month: dt.date) -> float:
     """The reference month as it was read before: from a pivot of every month's plausible totals."""
-    sums = compute._sum_measures(compute.plausible_totals(totals), measures)
-    return sums.get(month, float("nan"))
+    return _old_reference_sums(totals, measures).get(month, float("nan"))
 
 
 def _old_for_metrics(sources: pd.DataFrame, measures_by_metric: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
@@ -298,8 +302,9 @@ def test_reference_total_equals_the_pivot_for_many_measures_and_awkward_floats()
                 for month in months for x in measures if rng.random() < 0.95]
         totals = pd.DataFrame(rows, columns=["month", "measure", "value"])
         totals["month"] = pd.to_datetime(totals["month"])
+        sums = _old_reference_sums(totals, measures)  # the old pivot covers every month: made once per frame
         for month in months:
-            old, new = _old_reference_total(totals, measures, month), compute._reference_total(totals, measures, month)
+            old, new = sums.get(month, float("nan")), compute._reference_total(totals, measures, month)
             same_bits = old == new and math.copysign(1, old) == math.copysign(1, new)
             assert (math.isnan(old) and math.isnan(new)) or same_bits, (totals, measures, month)
             checked += not math.isnan(new)
@@ -339,12 +344,14 @@ def test_provenance_for_overview_equals_annotate_describe_and_latest_upload(rest
     wanted = {m.id: m.input_measures for m in cfg.metrics} | {"twice": ["ct_tests", "ct_tests"], "none": ["nothing"]}
     series_months = {metric_id: months[i % 5:] for i, metric_id in enumerate(wanted)}
     for name, frame in _tweaked_sources(sources).items():
+        # the old grouping and hover text do not depend on the month: made once per frame, checked at each month
+        by_metric = _old_for_metrics(frame, wanted)
+        hovers = {metric_id: _old_annotate(pd.DataFrame({"month": series_months[metric_id]}), part)["source"].tolist()
+                  for metric_id, part in by_metric.items()}
         for month in (months[-1], months[len(months) // 2], dt.date(2030, 1, 1)):
             got = provenance.for_overview(frame, wanted, series_months, month)
-            by_metric = _old_for_metrics(frame, wanted)
             for metric_id, part in by_metric.items():
-                hover = _old_annotate(pd.DataFrame({"month": series_months[metric_id]}), part)["source"].tolist()
-                assert got.hovers[metric_id] == hover, (name, metric_id)
+                assert got.hovers[metric_id] == hovers[metric_id], (name, metric_id)
                 assert got.sentences[metric_id] == provenance.describe(part, month), (name, metric_id)
             assert_same(got.latest, provenance.latest_upload(frame, month), name)
 
