@@ -59,13 +59,13 @@ def pytest_configure(config: pytest.Config) -> None:
 # The files that take longest run first (order only: every test still runs), so the parallel workers of
 # `make test` (pytest-xdist, --dist loadfile) finish together rather than one working through a long
 # file it picked up last while the other waits. Longest first, as measured on a whole run (2 workers):
-# the accessibility sweeps, the old-versus-new paths on both demonstration stores, the SIGKILL trials,
+# the accessibility sweeps, the SIGKILL trials, the old-versus-new paths on both demonstration stores,
 # the sixty malformed files, the review's SQL against its full computation, the other browser tests,
 # sign-in, then the AppTests.
 SLOWEST_FIRST = (
     "tests/e2e/test_accessibility_e2e.py",
-    "tests/unit/test_speed_paths.py",
     "tests/unit/test_reliability.py",
+    "tests/unit/test_speed_paths.py",
     "tests/unit/test_ingest.py",
     "tests/unit/test_review_sql.py",
     "tests/e2e/",
