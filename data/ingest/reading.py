@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -49,9 +50,10 @@ class _Text:
     encoding: str  # "UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252"
     _decoded: str | None = None
 
-    @property
+    @functools.cached_property
     def body(self) -> bytes:
-        """The text as UTF-8 bytes, without a byte-order mark."""
+        """The text as UTF-8 bytes, without a byte-order mark (worked out once: for a file with a mark it
+        is a copy, read for the first line, the sample and the fast reader)."""
         if self.encoding == "UTF-8":
             return self.data
         if self.encoding == "UTF-8 with BOM":
